@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+# Each one installs uv if missing, then syncs the locked environment in .venv.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV_BIN := .venv/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test dev bench clean
+
+setup:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+	@$(UV) sync --locked --quiet
+	@$(VENV_BIN)/python -m pipeline.cli prepare
+
+run: setup
+	@$(VENV_BIN)/python -m pipeline.cli run
+
+test: setup
+	@$(VENV_BIN)/python -m pytest -q
+
+dev: setup
+	@$(VENV_BIN)/python -m pipeline.cli samples
+	@$(VENV_BIN)/dagster dev -w workspace.yaml
+
+bench: setup
+	@$(VENV_BIN)/python -m bench.run
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

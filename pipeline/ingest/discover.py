@@ -1,0 +1,90 @@
+"""Landing-dir listing, content identity and decoding of snapshot files."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pipeline.ingest.dispatch import FileRejected
+
+IGNORED_SUFFIXES = (".tmp", ".part")
+ISO_DATE_RE = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?![0-9])")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    size_bytes: int
+    mtime_ns: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def mtime_date(self) -> date:
+        return datetime.fromtimestamp(self.mtime_ns / 1e9, tz=UTC).date()
+
+
+def is_complete_name(name: str) -> bool:
+    """Hidden, ``.tmp`` and ``.part`` files are still being written by someone."""
+    return not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES)
+
+
+def list_landing_files(landing_dir: Path) -> list[LandingFile]:
+    """Complete regular files of the landing dir, oldest first, then by name."""
+    if not landing_dir.is_dir():
+        return []
+    found = []
+    for path in landing_dir.iterdir():
+        if is_complete_name(path.name) and path.is_file():
+            stat = path.stat()
+            found.append(LandingFile(path, stat.st_size, stat.st_mtime_ns))
+    return sorted(found, key=lambda f: (f.mtime_ns, f.name))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes to text with ``\\n`` newlines; returns ``(text, encoding)``.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM load as they are; other
+    8-bit text is read as Windows-1252 (a superset of Latin-1 for printable
+    text) so accented titles survive. Binary content is rejected.
+    """
+    if not data:
+        raise FileRejected("empty file: 0 bytes")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = data.decode("utf-16"), "utf-16"
+    elif b"\x00" in data[:8192]:
+        raise FileRejected("binary content: NUL bytes, not a text snapshot")
+    else:
+        bom = data.startswith(codecs.BOM_UTF8)
+        body = data[3:] if bom else data
+        try:
+            text, encoding = body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+        except UnicodeDecodeError as exc:
+            try:
+                text, encoding = body.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                raise FileRejected(f"not text: invalid byte at offset {exc.start} for UTF-8 and Windows-1252") from None
+    if len(CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
+        raise FileRejected("binary content: too many control characters for a text snapshot")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def date_from_name(name: str) -> date | None:
+    """An ISO date in the file name (``2026-11-21.txt``, ``digest_2026-11-21.json``)."""
+    for match in ISO_DATE_RE.finditer(name):
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,122 @@
+"""Layout detection from the content (never the file name) and batch parsing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from pipeline.ingest import annotated, blank_separated, hf_api_json, line_pairs
+from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, MONTHS, doc_dates
+
+PARSER_VERSION = "1.0"
+PARSERS = {m.LAYOUT: m.parse for m in (blank_separated, line_pairs, annotated, hf_api_json)}
+LAYOUTS = tuple(PARSERS)
+
+_HTML = re.compile(r"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
+_BLOCK = re.compile(annotated.BLOCK_RE)
+_GLUED = re.compile(r"^Subscribe\S", re.MULTILINE)
+
+
+class FileRejected(ValueError):
+    """A whole file cannot be used; the message is the reason recorded."""
+
+
+def detect_layout(text: str) -> str | None:
+    """Name the layout of a decoded document, or None when it is none of them."""
+    head = text.lstrip()[:1]
+    if head in "[{" and head:
+        return hf_api_json.LAYOUT
+    if _HTML.match(text):
+        return None
+    if _BLOCK.search(text):
+        return annotated.LAYOUT
+    if "\n\n" in text.strip():
+        return blank_separated.LAYOUT
+    if _GLUED.search(text[:2000]) or text.count("\n") >= 2:
+        return line_pairs.LAYOUT
+    return None
+
+
+def check_document(text: str) -> str:
+    """Return the layout of a document or raise FileRejected with the reason."""
+    if not text.strip():
+        raise FileRejected("empty file: no text")
+    if _HTML.match(text):
+        raise FileRejected("HTML page, not a digest snapshot (an error or login page?)")
+    layout = detect_layout(text)
+    if layout is None:
+        raise FileRejected("unknown layout: no digest structure found")
+    if layout == hf_api_json.LAYOUT:
+        try:
+            hf_api_json.check_shape(text)
+        except ValueError as exc:
+            raise FileRejected(str(exc)) from None
+    return layout
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    layout: str
+    entries: pl.DataFrame
+    header_date: str | None
+    api_date: date | None
+
+
+def resolve_dates(entries: pl.DataFrame, snapshot_dates: pl.DataFrame) -> pl.DataFrame:
+    """Turn year/month/day parts into ``published_on``.
+
+    A date without a year is the latest such day not after the snapshot date.
+    """
+    snap = pl.col("snapshot_date")
+    guess = pl.date(snap.dt.year(), pl.col("pub_month"), pl.col("pub_day"))
+    no_year = pl.when(guess > snap).then(pl.date(snap.dt.year() - 1, pl.col("pub_month"), pl.col("pub_day"))).otherwise(guess)
+    explicit = pl.date(pl.col("pub_year"), pl.col("pub_month"), pl.col("pub_day"))
+    return entries.join(snapshot_dates, on="doc_id", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("pub_year").is_not_null()).then(explicit).otherwise(no_year).alias("published_on")
+    ).drop("pub_year", "pub_month", "pub_day")
+
+
+def parse_batch(docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse documents of mixed layouts (``doc_id``, ``layout``, ``text``).
+
+    Returns ``(entries, dates)`` where ``dates`` has ``header_date`` and
+    ``api_date`` per document (null when absent).
+    """
+    parts, dates = [pl.DataFrame(schema=ENTRY_COLUMNS)], [doc_dates(docs.select("doc_id"))]
+    for layout, parse in PARSERS.items():
+        subset = docs.filter(pl.col("layout") == layout)
+        if not subset.is_empty():
+            entries, doc_dates_found = parse(subset)
+            parts.append(entries)
+            dates.append(doc_dates_found)
+    found = pl.concat(dates).group_by("doc_id").agg(pl.col("header_date", "api_date").drop_nulls().first())
+    return pl.concat(parts, how="vertical_relaxed"), found
+
+
+def header_date_to_date(header_date: str, not_after: date) -> date | None:
+    """Resolve a year-less header date (``Oct 30``) as the latest one not after ``not_after``."""
+    match = re.match(HEADER_DATE_RE, header_date)
+    if not match:
+        return None
+    month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
+    for year in (not_after.year, not_after.year - 1, not_after.year - 4):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= not_after:
+            return candidate
+    return None
+
+
+def parse_text(text: str, snapshot_date: date | None = None) -> ParsedPage:
+    """Parse one decoded document (convenience wrapper used by tests and tools)."""
+    layout = check_document(text)
+    docs = pl.DataFrame({"doc_id": [0], "layout": [layout], "text": [text]})
+    entries, dates = parse_batch(docs)
+    entries = resolve_dates(entries, pl.DataFrame({"doc_id": [0], "snapshot_date": [snapshot_date or date.today()]}))
+    row = dates.row(0, named=True)
+    return ParsedPage(layout, entries.drop("doc_id", "snapshot_date"), row["header_date"], row["api_date"])

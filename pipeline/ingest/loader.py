@@ -1,0 +1,183 @@
+"""Ingest every new landing file into the raw layer.
+
+Files are processed in chunks: decode and layout checks per file, then one
+vectorized parse and one Pandera validation for the whole chunk, then one
+transaction that appends the chunk. A crash loses at most the chunk in flight,
+which the next run simply redoes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipeline import schemas, warehouse
+from pipeline.ingest.discover import LandingFile, date_from_name, decode, list_landing_files, sha256
+from pipeline.ingest.dispatch import PARSER_VERSION, FileRejected, check_document, header_date_to_date, parse_batch, resolve_dates
+
+Progress = Callable[[int, int], None]
+MENTION_COLUMNS = list(schemas.MENTIONS.columns)
+
+
+@dataclass
+class IngestSummary:
+    files_seen: int = 0
+    files_skipped: int = 0
+    snapshots_loaded: int = 0
+    files_rejected: int = 0
+    mentions_loaded: int = 0
+    mentions_rejected: int = 0
+    bytes_loaded: int = 0
+    seconds: float = 0.0
+    new_snapshots: list[tuple[str, str, date]] = field(default_factory=list)
+    rejected_files: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, frames: dict[str, pl.DataFrame]) -> None:
+        snaps = frames["snapshots"]
+        self.snapshots_loaded += snaps.height
+        self.files_rejected += frames["rejected_files"].height
+        self.mentions_loaded += frames["paper_mentions"].height
+        self.mentions_rejected += frames["rejected_mentions"].height
+        self.bytes_loaded += int(snaps["size_bytes"].sum() or 0)
+        self.new_snapshots += snaps.select("snapshot_id", "file_name", "snapshot_date").rows()
+        self.rejected_files += frames["rejected_files"].select("file_name", "reason").rows()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    file: LandingFile
+    sha: str
+    data: bytes
+
+
+def snapshot_date(file: LandingFile, header_date: str | None, api_date: date | None) -> tuple[date, str]:
+    """Apply the date rule of DESIGN.md: file name, header line, API date, mtime."""
+    from_name = date_from_name(file.name)
+    if from_name:
+        return from_name, "file_name"
+    if header_date and (resolved := header_date_to_date(header_date, file.mtime_date)):
+        return resolved, "header"
+    if api_date:
+        return api_date, "api"
+    return file.mtime_date, "mtime"
+
+
+def _rejected_file(candidate: Candidate, reason: str, now: datetime) -> dict:
+    return {"sha256": candidate.sha, "file_name": candidate.file.name, "reason": reason,
+            "size_bytes": candidate.file.size_bytes, "rejected_at": now}
+
+
+def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.DataFrame]:
+    """Turn a chunk of new files into the rows of the four raw tables (no I/O)."""
+    rejected, docs = [], []
+    for doc_id, cand in enumerate(candidates):
+        try:
+            text, encoding = decode(cand.data)
+            docs.append({"doc_id": doc_id, "layout": check_document(text), "text": text, "encoding": encoding})
+        except FileRejected as exc:
+            rejected.append(_rejected_file(cand, str(exc), now))
+    doc_frame = pl.DataFrame(docs, schema={"doc_id": pl.Int64, "layout": pl.String, "text": pl.String, "encoding": pl.String})
+    entries, dates = parse_batch(doc_frame.select("doc_id", "layout", "text"))
+    counts = dict(entries.group_by("doc_id").len().rows())
+
+    snapshot_rows = []
+    for doc, (header_date, api_date) in zip(docs, doc_frame.join(dates, on="doc_id", how="left", maintain_order="left").select("header_date", "api_date").rows()):
+        cand = candidates[doc["doc_id"]]
+        if not counts.get(doc["doc_id"]):
+            rejected.append(_rejected_file(cand, f"no entries found in {doc['layout']} layout", now))
+            continue
+        day, source = snapshot_date(cand.file, header_date, api_date)
+        snapshot_rows.append({"doc_id": doc["doc_id"], "snapshot_id": cand.sha, "file_name": cand.file.name,
+                              "layout": doc["layout"], "snapshot_date": day, "snapshot_date_source": source,
+                              "size_bytes": cand.file.size_bytes, "encoding": doc["encoding"]})
+    snaps = pl.DataFrame(snapshot_rows, schema={"doc_id": pl.Int64, "snapshot_id": pl.String, "file_name": pl.String,
+                                                "layout": pl.String, "snapshot_date": pl.Date, "snapshot_date_source": pl.String,
+                                                "size_bytes": pl.Int64, "encoding": pl.String})
+    mentions = resolve_dates(entries.join(snaps.select("doc_id", "snapshot_id"), on="doc_id", how="semi"),
+                             snaps.select("doc_id", "snapshot_date"))
+    mentions = mentions.join(snaps.select("doc_id", "snapshot_id"), on="doc_id", how="left", maintain_order="left")
+    valid, reasons = schemas.split_valid(mentions.select(MENTION_COLUMNS))
+    rejected_mentions = (
+        mentions.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+        .join(reasons, on="row", how="inner")
+        .select("doc_id", "snapshot_id", "position", pl.col("raw_text").fill_null(""), "reason")
+    )
+    n_rejected = rejected_mentions.group_by("doc_id").len(name="n_rejected")
+    snaps = (
+        snaps.join(n_rejected, on="doc_id", how="left")
+        .with_columns(
+            pl.col("doc_id").replace_strict(counts, return_dtype=pl.Int32).alias("n_entries"),
+            pl.col("n_rejected").fill_null(0).cast(pl.Int32),
+            pl.lit(PARSER_VERSION).alias("parser_version"),
+            pl.lit(now).alias("ingested_at"),
+        )
+        .drop("doc_id")
+    )
+    return {
+        "snapshots": schemas.SNAPSHOTS.validate(snaps.select(list(schemas.SNAPSHOTS.columns))),
+        "paper_mentions": valid.drop("snapshot_date", "parse_error"),
+        "rejected_mentions": schemas.REJECTED_MENTIONS.validate(rejected_mentions.drop("doc_id")),
+        "rejected_files": schemas.REJECTED_FILES.validate(
+            pl.DataFrame(rejected, schema={"sha256": pl.String, "file_name": pl.String, "reason": pl.String,
+                                           "size_bytes": pl.Int64, "rejected_at": pl.Datetime("us")})
+        ),
+    }
+
+
+def _new_candidates(files: list[LandingFile], index: dict, seen: set[str], summary: IngestSummary,
+                    fresh_index: list[dict]) -> Iterator[Candidate]:
+    """Yield files whose content is new, reading only files not hashed before."""
+    for file in files:
+        key = (file.name, file.size_bytes, file.mtime_ns)
+        if index.get(key) in seen:
+            summary.files_skipped += 1
+            continue
+        data = file.path.read_bytes()
+        sha = sha256(data)
+        fresh_index.append({"file_name": file.name, "size_bytes": len(data), "mtime_ns": file.mtime_ns, "sha256": sha})
+        if sha in seen:
+            summary.files_skipped += 1
+            continue
+        seen.add(sha)
+        yield Candidate(file, sha, data)
+
+
+def ingest_landing(landing_dir: Path, warehouse_path: Path, *, chunk_bytes: int = 32 << 20,
+                   chunk_files: int = 256, progress: Progress | None = None) -> IngestSummary:
+    """Load every new complete file of ``landing_dir`` into ``raw.*`` (idempotent)."""
+    started = time.perf_counter()
+    files = list_landing_files(landing_dir)
+    summary = IngestSummary(files_seen=len(files))
+    with warehouse.connect(warehouse_path) as con:
+        index, seen = warehouse.landing_index(con), warehouse.known_contents(con)
+        chunk: list[Candidate] = []
+        fresh_index: list[dict] = []
+        done = 0
+
+        def flush() -> None:
+            nonlocal done
+            now = datetime.now(UTC).replace(tzinfo=None)
+            frames = build_frames(chunk, now)
+            frames["landing_files"] = pl.DataFrame(fresh_index, schema={"file_name": pl.String, "size_bytes": pl.Int64,
+                                                                        "mtime_ns": pl.Int64, "sha256": pl.String})
+            warehouse.write_batch(con, frames)
+            summary.add(frames)
+            done += len(chunk)
+            chunk.clear()
+            fresh_index.clear()
+            if progress:
+                progress(done + summary.files_skipped, len(files))
+
+        for cand in _new_candidates(files, index, seen, summary, fresh_index):
+            chunk.append(cand)
+            if len(chunk) >= chunk_files or sum(len(c.data) for c in chunk) >= chunk_bytes:
+                flush()
+        if chunk or fresh_index:
+            flush()
+    summary.seconds = time.perf_counter() - started
+    return summary

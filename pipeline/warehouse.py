@@ -1,0 +1,151 @@
+"""DuckDB access for the raw layer: DDL, idempotent loads, one transaction per chunk.
+
+The raw tables are append-only. A chunk of snapshots is written in a single
+transaction so that, after a crash, each snapshot is either fully present or
+absent and the next run picks it up again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+RAW_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.snapshots (
+    snapshot_id VARCHAR PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    layout VARCHAR NOT NULL,
+    snapshot_date DATE NOT NULL,
+    snapshot_date_source VARCHAR NOT NULL,
+    n_entries INTEGER NOT NULL,
+    n_rejected INTEGER NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    encoding VARCHAR NOT NULL,
+    parser_version VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw.paper_mentions (
+    snapshot_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    title VARCHAR NOT NULL,
+    abstract VARCHAR NOT NULL,
+    authors_count INTEGER,
+    organization VARCHAR,
+    published_on DATE,
+    upvotes INTEGER,
+    arxiv_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS raw.rejected_files (
+    sha256 VARCHAR PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    rejected_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw.rejected_mentions (
+    snapshot_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    raw_text VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL
+);
+"""
+CREATE_LANDING_INDEX = """
+CREATE TABLE IF NOT EXISTS raw.landing_files (
+    file_name VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    PRIMARY KEY (file_name, size_bytes, mtime_ns)
+);
+"""
+
+RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process is writing the warehouse; raised instead of a DuckDB lock error."""
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path, timeout_s: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive advisory lock beside the warehouse file.
+
+    DuckDB allows one writing process per file and fails with an obscure
+    error otherwise; this lock turns a second writer into a clear
+    ``WarehouseBusy`` (after waiting up to ``timeout_s`` seconds).
+    """
+    import fcntl
+    import time
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    deadline = time.monotonic() + timeout_s
+    with open(lock_path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"warehouse busy: another run is writing {warehouse} (lock {lock_path}); try again later"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, creating the raw layer when missing, and always close it."""
+    if not read_only:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse), read_only=read_only)
+    try:
+        if not read_only:
+            con.execute(RAW_DDL + CREATE_LANDING_INDEX)
+        yield con
+    finally:
+        con.close()
+
+
+def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Hashes already ingested or rejected: their bytes are never processed again."""
+    rows = con.execute(
+        "SELECT snapshot_id FROM raw.snapshots UNION ALL SELECT sha256 FROM raw.rejected_files"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def landing_index(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, int], str]:
+    """(name, size, mtime) -> sha256 of files hashed before, so unchanged files are not re-read."""
+    rows = con.execute("SELECT file_name, size_bytes, mtime_ns, sha256 FROM raw.landing_files").fetchall()
+    return {(name, size, mtime): sha for name, size, mtime, sha in rows}
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
+    """Append frames (keyed by raw table name) in one transaction: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, frame in frames.items():
+            if frame.height:
+                con.register("incoming", frame.to_arrow())
+                verb = "INSERT OR REPLACE" if table == "landing_files" else "INSERT"
+                con.execute(f"{verb} INTO raw.{table} BY NAME SELECT * FROM incoming")  # noqa: S608 - names are ours
+                con.unregister("incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of each raw table, for summaries and metadata."""
+    return {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in RAW_TABLES}  # noqa: S608
