@@ -110,10 +110,15 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
     con = duckdb.connect(str(warehouse), read_only=read_only)
     try:
         if not read_only:
-            con.execute(RAW_DDL + CREATE_LANDING_INDEX)
+            ensure_raw(con)
         yield con
     finally:
         con.close()
+
+
+def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and tables when missing (safe to repeat)."""
+    con.execute(RAW_DDL + CREATE_LANDING_INDEX)
 
 
 def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:

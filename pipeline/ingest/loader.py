@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from pipeline import schemas, warehouse
@@ -22,6 +23,7 @@ from pipeline.ingest.dispatch import PARSER_VERSION, FileRejected, check_documen
 
 Progress = Callable[[int, int], None]
 MENTION_COLUMNS = list(schemas.MENTIONS.columns)
+LANDING_INDEX_SCHEMA = {"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
 
 
 @dataclass
@@ -111,7 +113,7 @@ def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.Dat
     snaps = (
         snaps.join(n_rejected, on="doc_id", how="left")
         .with_columns(
-            pl.col("doc_id").replace_strict(counts, return_dtype=pl.Int32).alias("n_entries"),
+            pl.col("doc_id").replace_strict(counts, default=0).cast(pl.Int32).alias("n_entries"),
             pl.col("n_rejected").fill_null(0).cast(pl.Int32),
             pl.lit(PARSER_VERSION).alias("parser_version"),
             pl.lit(now).alias("ingested_at"),
@@ -147,37 +149,39 @@ def _new_candidates(files: list[LandingFile], index: dict, seen: set[str], summa
         yield Candidate(file, sha, data)
 
 
-def ingest_landing(landing_dir: Path, warehouse_path: Path, *, chunk_bytes: int = 32 << 20,
-                   chunk_files: int = 256, progress: Progress | None = None) -> IngestSummary:
+def ingest_landing(landing_dir: Path, warehouse_path: Path, **options) -> IngestSummary:
     """Load every new complete file of ``landing_dir`` into ``raw.*`` (idempotent)."""
+    with warehouse.connect(warehouse_path) as con:
+        return ingest_into(con, landing_dir, **options)
+
+
+def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_bytes: int = 32 << 20,
+                chunk_files: int = 256, progress: Progress | None = None) -> IngestSummary:
+    """Ingest through an open connection; a chunk of files is one transaction."""
     started = time.perf_counter()
+    warehouse.ensure_raw(con)
     files = list_landing_files(landing_dir)
     summary = IngestSummary(files_seen=len(files))
-    with warehouse.connect(warehouse_path) as con:
-        index, seen = warehouse.landing_index(con), warehouse.known_contents(con)
-        chunk: list[Candidate] = []
-        fresh_index: list[dict] = []
-        done = 0
+    index, seen = warehouse.landing_index(con), warehouse.known_contents(con)
+    chunk: list[Candidate] = []
+    fresh_index: list[dict] = []
 
-        def flush() -> None:
-            nonlocal done
-            now = datetime.now(UTC).replace(tzinfo=None)
-            frames = build_frames(chunk, now)
-            frames["landing_files"] = pl.DataFrame(fresh_index, schema={"file_name": pl.String, "size_bytes": pl.Int64,
-                                                                        "mtime_ns": pl.Int64, "sha256": pl.String})
-            warehouse.write_batch(con, frames)
-            summary.add(frames)
-            done += len(chunk)
-            chunk.clear()
-            fresh_index.clear()
-            if progress:
-                progress(done + summary.files_skipped, len(files))
+    def flush() -> None:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        frames = build_frames(chunk, now)
+        frames["landing_files"] = pl.DataFrame(fresh_index, schema=LANDING_INDEX_SCHEMA)
+        warehouse.write_batch(con, frames)
+        summary.add(frames)
+        chunk.clear()
+        fresh_index.clear()
+        if progress:
+            progress(summary.snapshots_loaded + summary.files_rejected + summary.files_skipped, len(files))
 
-        for cand in _new_candidates(files, index, seen, summary, fresh_index):
-            chunk.append(cand)
-            if len(chunk) >= chunk_files or sum(len(c.data) for c in chunk) >= chunk_bytes:
-                flush()
-        if chunk or fresh_index:
+    for cand in _new_candidates(files, index, seen, summary, fresh_index):
+        chunk.append(cand)
+        if len(chunk) >= chunk_files or sum(len(c.data) for c in chunk) >= chunk_bytes:
             flush()
+    if chunk or fresh_index:
+        flush()
     summary.seconds = time.perf_counter() - started
     return summary

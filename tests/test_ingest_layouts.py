@@ -1,0 +1,90 @@
+"""Each layout parser on a small hand-written page: exact entries and fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.ingest.dispatch import FileRejected, detect_layout, parse_text
+from tests import pages
+
+
+def test_blank_separated_page() -> None:
+    page = parse_text(pages.BLANK_SEPARATED, date(2026, 11, 20))
+    assert page.layout == "blank_separated"
+    assert page.header_date == "Nov 18"
+    assert page.entries["title"].to_list() == [
+        "Alpha Models Learn Fast", "Beta \\& Friends: Two Ideas", "Gamma Networks for Long Contexts",
+    ]
+    assert page.entries["position"].to_list() == [1, 2, 3]
+    assert page.entries["abstract"].to_list() == [pages.ABSTRACT_A, pages.ABSTRACT_B, pages.ABSTRACT_C]
+    assert page.entries["authors_count"].null_count() == 3
+
+
+def test_line_pairs_page_strips_glued_subscribe() -> None:
+    page = parse_text(pages.LINE_PAIRS)
+    assert page.layout == "line_pairs"
+    assert page.header_date is None
+    assert page.entries["title"].to_list() == ["Alpha Models Learn Fast", "Über-Beta: Unicode Titles Stay"]
+    assert page.entries["abstract"].to_list() == [pages.ABSTRACT_A, pages.ABSTRACT_B]
+
+
+def test_annotated_page_fields() -> None:
+    page = parse_text(pages.ANNOTATED, date(2026, 10, 30))
+    assert page.layout == "annotated"
+    assert page.header_date == "Oct 30"
+    rows = page.entries.select("title", "authors_count", "organization", "published_on", "upvotes").rows()
+    assert rows == [
+        ("Alpha Models Learn Fast", 4, None, date(2017, 10, 13), None),
+        # "Sep 29 2": no year -> the latest Sep 29 not after the snapshot date; 2 upvotes.
+        ("Beta \\& Friends: Two Ideas", None, "Sakana AI", date(2026, 9, 29), 2),
+        ("Gamma Networks for Long Contexts", 1, None, date(2024, 12, 11), 7),
+    ]
+
+
+def test_year_less_publication_date_after_snapshot_day_is_last_year() -> None:
+    page = parse_text(pages.ANNOTATED, date(2026, 9, 1))
+    assert page.entries["published_on"][1] == date(2025, 9, 29)
+
+
+def test_hf_api_json_page() -> None:
+    page = parse_text(pages.HF_API_JSON)
+    assert page.layout == "hf_api_json"
+    assert page.api_date == date(2026, 11, 19)
+    rows = page.entries.select("position", "title", "arxiv_id", "authors_count", "upvotes", "organization", "published_on").rows()
+    assert rows == [
+        (1, "Alpha Models Learn Fast", "2611.01234", 2, 3, "Acme Labs", date(2026, 11, 17)),
+        (2, "Beta & Friends: Two Ideas", "2611.05678", 5, 12, None, date(2026, 11, 17)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty file"),
+        ("   \n\n  ", "empty file"),
+        ("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "HTML page"),
+        ('[{"paper": {"id": "2611.01234", "title": "Trunc', "invalid or truncated JSON"),
+        ('{"error": "rate limited"}', "JSON is a dict"),
+        ("[]", "JSON list is empty"),
+        ("[1, 2, 3]", "non-object items"),
+        ("just one line", "unknown layout"),
+    ],
+)
+def test_unusable_documents_are_rejected_with_reason(text: str, reason: str) -> None:
+    with pytest.raises(FileRejected, match=reason):
+        parse_text(text)
+
+
+def test_layout_is_detected_from_content_not_name() -> None:
+    assert [detect_layout(t) for t in (pages.BLANK_SEPARATED, pages.LINE_PAIRS, pages.ANNOTATED, pages.HF_API_JSON)] == [
+        "blank_separated", "line_pairs", "annotated", "hf_api_json",
+    ]
+
+
+def test_header_lines_with_odd_spacing_are_not_papers() -> None:
+    text = "new\n\nGet trending papers in your email inbox once a day!\n\nSubscribe\n\nbyAK and the research community\n\n" \
+        "Alpha Models Learn Fast\n\n" + pages.ABSTRACT_A + "\n\nDaily  Papers\n\n"
+    page = parse_text(text)
+    assert page.entries["title"].to_list() == ["Alpha Models Learn Fast"]
