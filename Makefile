@@ -22,7 +22,7 @@ test: setup
 
 dev: setup
 	@$(VENV_BIN)/python -m pipeline.cli samples
-	@$(VENV_BIN)/dagster dev -w workspace.yaml
+	@PATH="$(CURDIR)/$(VENV_BIN):$$PATH" $(VENV_BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: setup
 	@$(VENV_BIN)/python -m bench.run
