@@ -1,0 +1,254 @@
+"""Publish the marts as a read-only DuckDB file for analysts, atomically.
+
+Analysts keep the published file open while refreshes run, so it is never
+written in place: every publish builds a brand-new file beside it and swaps it
+in with one ``os.replace``. A reader that holds the old file keeps its (now
+unlinked) inode and goes on seeing the old, complete data; a new connection
+opens the new file. The warehouse itself is only ever attached read-only.
+
+The published file holds schema ``marts`` (the six dbt marts, with the dbt
+docs as comments, plus analyst views) and two one-row tables in ``main``:
+``meta`` (freshness and row counts) and ``meta_quality`` (ingest figures from
+``raw.*``, which is not published, for the report).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.settings import DBT_PROJECT_DIR
+
+MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends")
+# Physical order of each published table: deterministic files, and date filters skip blocks.
+SORT_KEYS = {
+    "papers": "paper_id",
+    "paper_mentions": "snapshot_date, snapshot_id, position",
+    "topics": "topic_id",
+    "paper_topics": "paper_id, topic_id",
+    "topic_counts": "topic_id, snapshot_date",
+    "topic_trends": "grain, topic_id, period_start",
+}
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+SOURCE = "source_wh"  # catalog alias of the attached warehouse
+
+VIEWS_SQL = """
+CREATE VIEW marts.rising_topics_latest AS
+SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
+       tr.growth, tr.zscore, tr.rank, tr.rank_change, tr.rising_reason
+FROM marts.topic_trends AS tr
+JOIN marts.topics AS t USING (topic_id)
+WHERE tr.grain = 'week' AND tr.is_rising
+  AND tr.period_start = (SELECT max(period_start) FROM marts.topic_trends WHERE grain = 'week')
+ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
+
+CREATE VIEW marts.papers_latest_day AS
+WITH latest AS (
+    SELECT paper_id, any_value(snapshot_date) AS snapshot_date, min(position) AS position, max(upvotes) AS upvotes
+    FROM marts.paper_mentions
+    WHERE snapshot_date = (SELECT max(snapshot_date) FROM marts.paper_mentions)
+    GROUP BY paper_id
+),
+labelled AS (
+    SELECT pt.paper_id, list(pt.topic_id ORDER BY pt.topic_id) AS topic_ids,
+           list(t.label ORDER BY pt.topic_id) AS topic_labels
+    FROM marts.paper_topics AS pt
+    JOIN marts.topics AS t USING (topic_id)
+    GROUP BY pt.paper_id
+)
+SELECT l.snapshot_date, l.position, l.paper_id, p.title, l.upvotes, p.first_seen_date,
+       p.first_seen_date = l.snapshot_date AS is_new, p.n_snapshots, p.organization, p.arxiv_id,
+       coalesce(lb.topic_ids, []::VARCHAR[]) AS topic_ids,
+       coalesce(lb.topic_labels, []::VARCHAR[]) AS topic_labels
+FROM latest AS l
+JOIN marts.papers AS p USING (paper_id)
+LEFT JOIN labelled AS lb USING (paper_id)
+ORDER BY l.position, l.paper_id;
+"""
+
+QUALITY_SQL = f"""
+CREATE TABLE meta_quality AS SELECT
+    (SELECT count(*) FROM {SOURCE}.raw.snapshots) AS n_snapshots,
+    (SELECT min(snapshot_date) FROM {SOURCE}.raw.snapshots) AS oldest_snapshot_date,
+    (SELECT max(snapshot_date) FROM {SOURCE}.raw.snapshots) AS newest_snapshot_date,
+    (SELECT count(*) FROM {SOURCE}.raw.paper_mentions) AS n_mentions,
+    (SELECT count(*) FROM {SOURCE}.raw.rejected_mentions) AS n_rejected_mentions,
+    (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files
+"""
+
+# Docs of the objects publish adds itself: (object comment, {column: comment}).
+OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
+    "marts.rising_topics_latest": (
+        "Topics flagged is_rising in the latest week of marts.topic_trends, highest z-score first.", {}),
+    "marts.papers_latest_day": (
+        "One row per paper mentioned on the newest snapshot date, with its topics (ids and labels).", {}),
+    "main.meta": ("One row: when this file was published, the newest data in it, and its row counts.", {
+        "refreshed_at": "When this file was published (UTC).",
+        "newest_snapshot_date": "Newest snapshot date in marts.paper_mentions.",
+        "oldest_snapshot_date": "Oldest snapshot date in marts.paper_mentions.",
+        "pipeline_version": "Version of the papertrends pipeline that built the file.",
+        **{f"rows_{t}": f"Rows in marts.{t}." for t in MARTS},
+    }),
+    "main.meta_quality": ("One row: ingest figures of the warehouse raw layer at publish time.", {
+        "n_snapshots": "Snapshot files loaded (distinct contents).",
+        "oldest_snapshot_date": "Oldest snapshot date loaded.",
+        "newest_snapshot_date": "Newest snapshot date loaded.",
+        "n_mentions": "Paper entries that passed validation.",
+        "n_rejected_mentions": "Paper entries rejected by validation (raw.rejected_mentions).",
+        "n_rejected_files": "Files that could not be read or parsed (raw.rejected_files).",
+    }),
+}
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    row_counts: dict[str, int]
+    newest_snapshot_date: date | None
+
+
+def publish(warehouse: Path, analytics: Path, *, pipeline_version: str, manifest: Path = MANIFEST) -> PublishResult:
+    """Build the analytics file beside ``analytics`` from the warehouse marts, then swap it in.
+
+    The new file is the main database and the warehouse is ATTACHed to it
+    READ_ONLY (its path passed as a parameter): the views then name the file's
+    own tables unqualified, so they work however analysts open or ATTACH the
+    file. ``manifest`` is the dbt manifest whose docs become comments (skipped
+    when it does not exist).
+    """
+    analytics.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(analytics)
+    tmp = analytics.with_name(f"{analytics.name}.tmp-{os.getpid()}")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(f"ATTACH ? AS {SOURCE} (READ_ONLY)", [str(warehouse)])
+            _copy_marts(con)
+            con.execute(VIEWS_SQL)
+            con.execute(QUALITY_SQL)
+            con.execute(f"DETACH {SOURCE}")
+            counts, newest = _write_meta(con, pipeline_version)
+            _comment(con, {**_dbt_docs(manifest), **OWN_DOCS})
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if tmp.with_name(tmp.name + ".wal").exists():
+            raise RuntimeError(f"{tmp}.wal left after CHECKPOINT: the file alone would be incomplete")
+        _fsync(tmp)
+        os.replace(tmp, analytics)
+        _fsync(analytics.parent)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return PublishResult(analytics, counts, newest)
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA marts")
+    for table in MARTS:
+        con.execute(
+            f"CREATE TABLE marts.{table} AS SELECT * FROM {SOURCE}.marts.{table} ORDER BY {SORT_KEYS[table]}"
+        )
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, pipeline_version: str) -> tuple[dict[str, int], date | None]:
+    counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in MARTS}
+    oldest, newest = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM marts.paper_mentions").fetchone()
+    count_columns = ", ".join(f"rows_{t} BIGINT" for t in MARTS)
+    con.execute(
+        "CREATE TABLE meta (refreshed_at TIMESTAMP, newest_snapshot_date DATE, oldest_snapshot_date DATE, "
+        f"pipeline_version VARCHAR, {count_columns})"
+    )
+    refreshed_at = datetime.now(UTC).replace(tzinfo=None)
+    values = [refreshed_at, newest, oldest, pipeline_version, *counts.values()]
+    con.execute(f"INSERT INTO meta VALUES ({', '.join('?' * len(values))})", values)
+    return counts, newest
+
+
+def _dbt_docs(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """Descriptions of the marts models and their columns from the dbt manifest (none if absent)."""
+    if not manifest.is_file():
+        return {}
+    nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+    docs = {}
+    for node in nodes.values():
+        if node.get("resource_type") == "model" and node.get("schema") == "marts" and node.get("alias") in MARTS:
+            columns = {name: col.get("description", "") for name, col in node.get("columns", {}).items()}
+            docs[f"marts.{node['alias']}"] = (node.get("description", ""), columns)
+    return docs
+
+
+def _comment(con: duckdb.DuckDBPyConnection, docs: dict[str, tuple[str, dict[str, str]]]) -> None:
+    """COMMENT ON each documented object and column that exists in the file.
+
+    DuckDB's COMMENT takes no parameters, so the text is written as a SQL string
+    literal with its single quotes doubled (standard SQL; backslashes are not
+    escapes in DuckDB literals). Object and column names are checked against
+    the catalog before being quoted as identifiers.
+    """
+    objects = {
+        f"{schema}.{name}": kind
+        for schema, name, kind in con.execute(
+            "SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal"
+        ).fetchall()
+    }
+    for obj, (description, columns) in docs.items():
+        if obj not in objects:
+            continue
+        target = ".".join(_identifier(part) for part in obj.split("."))
+        if description:
+            con.execute(f"COMMENT ON {objects[obj]} {target} IS {_literal(description)}")
+        existing = {r[0] for r in con.execute(f"SELECT * FROM {target} LIMIT 0").description}
+        for column, text in columns.items():
+            if text and column in existing:
+                con.execute(f"COMMENT ON COLUMN {target}.{_identifier(column)} IS {_literal(text)}")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a directory entry after the rename) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(analytics: Path) -> None:
+    """Delete temporary files of publishes whose process is gone (crashed or killed mid-way)."""
+    for tmp in analytics.parent.glob(f"{glob.escape(analytics.name)}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove(tmp)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftover, from an earlier call that was interrupted
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(tmp: Path) -> None:
+    for path in (tmp, tmp.with_name(tmp.name + ".wal")):
+        path.unlink(missing_ok=True)

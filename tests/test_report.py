@@ -1,0 +1,319 @@
+"""Trend report, terminal summary and README queries, on a hand-made and a generated world.
+
+The hand-made world (``fixtures/small_warehouse.sql``) gives exact cells; the
+generated one (samples → ingest → real ``dbt build`` → publish → report, built
+once for this module) checks the planted trend end to end: the
+``state_space_models`` share rises over the last three weeks of the samples, so
+it must be rising in the latest week, get its chart and head the rising table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.ingest import ingest_landing
+from pipeline.publish import MARTS, publish
+from pipeline.report import TOP_TOPICS, build_report, summary_lines, top_topics
+from pipeline.samples import FLAT, RISING, SampleManifest, generate
+from pipeline.settings import DBT_PROJECT_DIR, Settings
+from tests.test_publish import NO_MANIFEST, analyst_queries, build_small_warehouse
+
+END = date(2026, 11, 20)
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+ENV = {"PAPERTRENDS_LANDING_DIR": "landing", "PAPERTRENDS_WAREHOUSE": "warehouse.duckdb",
+       "PAPERTRENDS_ANALYTICS": "analytics.duckdb", "PAPERTRENDS_REPORT_DIR": "reports"}
+
+
+class Page(HTMLParser):
+    """Parse the report: tag balance, figures by topic, and the cells of each table by id."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.figures: list[str] = []
+        self.svgs_per_figure: list[int] = []
+        self._in_topic_figure = False
+        self.tables: dict[str | None, list[list[str]]] = {}
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag == "figure" and "data-topic" in attributes:
+            self.figures.append(attributes["data-topic"] or "")
+            self.svgs_per_figure.append(0)
+            self._in_topic_figure = True
+        elif tag == "svg" and self._in_topic_figure:
+            self.svgs_per_figure[-1] += 1
+        elif tag == "table":
+            self._rows = self.tables.setdefault(attributes.get("id"), [])
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        else:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}> at {self.getpos()}")
+        if tag in ("td", "th") and self._cell is not None and self._rows:
+            self._rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._rows = None
+        elif tag == "figure":
+            self._in_topic_figure = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def assert_valid_and_offline(text: str) -> Page:
+    assert text.startswith("<!DOCTYPE html>\n<html")
+    page = Page(text)
+    assert page.errors == [] and page.stack == []
+    lower = text.lower()
+    for needle in ("http://", "https://", "//cdn", "<script", "<link", "<iframe", "<img", "@import", "src="):
+        assert needle not in lower, f"report references {needle!r}"
+    assert all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', text))  # in-page links and SVG ids only
+    assert all(u.startswith("#") for u in re.findall(r"url\(([^)]*)\)", text))
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), "duplicate ids across inline charts"
+    return page
+
+
+def section(text: str, section_id: str) -> str:
+    start = text.index(f'<section id="{section_id}">')
+    return text[start:text.index("</section>", start)]
+
+
+# ---------------------------------------------------------------- hand-made world
+
+
+@pytest.fixture
+def small(world: Settings) -> Settings:
+    build_small_warehouse(world.warehouse)
+    publish(world.warehouse, world.analytics, pipeline_version="1.2.3", manifest=NO_MANIFEST)
+    return world
+
+
+def test_report_on_the_small_world(small: Settings) -> None:
+    path = build_report(small.analytics, small.report_dir)
+
+    assert path == small.report_dir / "trends.html"
+    text = path.read_text(encoding="utf-8")
+    assert (small.report_dir / "trends-2026-11-17.html").read_text(encoding="utf-8") == text
+    page = assert_valid_and_offline(text)
+    # mean weekly shares: SSM (.5 + .5) / 2, GNN (.5 + 0) / 2, vision (0 + .5) / 2; ties by topic_id
+    assert page.figures == ["state_space_models", "graph_neural_networks", "vision"]
+    assert page.svgs_per_figure == [1, 1, 1]
+    assert page.tables["rising-topics"] == [
+        ["Topic", "Share", "Papers (prev.)", "Growth", "z-score", "Rank (change)", "Why"],
+        ["Vision", "50.0%", "2 (0)", "+40.0%", "3.0", "2 (+1)", "share 50.0% vs 0.0% (hand-set)"],
+    ]
+    # vision papers, newest first: p4 (first seen 11-17), then p3 (11-16)
+    newest = section(text, "newest-papers")
+    assert re.findall(r"<h3>(.*?)</h3>", newest) == ["Vision"]
+    assert re.findall(r"<li>(.*?) <span", newest) == ["Seeing &lt;Small&gt; Things &amp; &quot;Quotes&quot;",
+                                                      "Mamba Meets Vision"]
+    assert "<Small>" not in text
+    # 2 rejected of 7 + 2 entries = 22.2%
+    assert page.tables["data-quality"] == [
+        ["Snapshots loaded", "3"], ["Snapshot dates", "2026-11-09 to 2026-11-17"],
+        ["Entries loaded (mentions)", "7"], ["Distinct papers", "5"], ["Rejected files", "1"],
+        ["Rejected entries", "2 (22.2% of all entries)"],
+    ]
+    assert '<figure id="mentions-per-day"><svg' in text
+
+
+def test_top_topics_adds_the_rising_ones(small: Settings) -> None:
+    with duckdb.connect(str(small.analytics), read_only=True) as con:
+        # top 1 by mean share is SSM; vision is rising in the latest week, so it is added
+        assert [(t["topic_id"], t["rising_now"]) for t in top_topics(con, 1)] == [
+            ("state_space_models", False), ("vision", True)]
+
+
+def test_summary_lines_on_the_small_world(small: Settings) -> None:
+    assert summary_lines(small.analytics) == [
+        "snapshots : 3 (2026-11-09 to 2026-11-17), 1 rejected files",
+        "papers    : 5 distinct in 7 mentions, 2 rejected entries",
+        "rising    : top 1 topics of the week of 2026-11-16",
+        "  1. Vision                         share  50.0%  growth  +40.0%  z   3.0",
+    ]
+
+
+def test_report_and_summary_without_rising_topics(world: Settings) -> None:
+    build_small_warehouse(world.warehouse)
+    with duckdb.connect(str(world.warehouse)) as con:
+        con.execute("UPDATE marts.topic_trends SET is_rising = false")
+    publish(world.warehouse, world.analytics, pipeline_version="1", manifest=NO_MANIFEST)
+
+    text = build_report(world.analytics, world.report_dir).read_text(encoding="utf-8")
+
+    page = assert_valid_and_offline(text)
+    assert page.tables["rising-topics"][1:] == [["No topic is rising this week."]]
+    assert len(page.figures) == 3
+    assert summary_lines(world.analytics)[-1] == "rising    : no topic rising in the week of 2026-11-16"
+
+
+def test_report_needs_a_published_file(world: Settings) -> None:
+    with pytest.raises(FileNotFoundError, match="publish has not run"):
+        build_report(world.analytics, world.report_dir)
+    assert not world.report_dir.exists()
+
+
+# ---------------------------------------------------------------- generated world
+
+
+@dataclass(frozen=True)
+class Generated:
+    settings: Settings
+    truth: SampleManifest
+    dbt_manifest: Path
+    report: Path
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """70 days of samples → ingest → dbt build → publish → report, once for the module."""
+    root = tmp_path_factory.mktemp("generated")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, sub in ENV.items():
+            mp.setenv(name, str(root / sub))
+        settings = Settings.from_env()
+        truth = generate(settings.landing_dir, days=70, end=END)
+        ingest_landing(settings.landing_dir, settings.warehouse)
+        dbt = subprocess.run(
+            [Path(sys.executable).parent / "dbt", "build", "--project-dir", DBT_PROJECT_DIR,
+             "--profiles-dir", DBT_PROJECT_DIR, "--target-path", root / "target", "--log-path", root / "logs"],
+            env={**os.environ, "PAPERTRENDS_WAREHOUSE": str(settings.warehouse)}, capture_output=True, text=True,
+        )
+        assert dbt.returncode == 0, dbt.stdout[-4000:]
+        publish(settings.warehouse, settings.analytics, pipeline_version="test", manifest=root / "target" / "manifest.json")
+        report = build_report(settings.analytics, settings.report_dir)
+    return Generated(settings, truth, root / "target" / "manifest.json", report)
+
+
+def analytics_frame(generated: Generated, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(generated.settings.analytics), read_only=True) as con:
+        return con.sql(sql).pl()
+
+
+def test_generated_report_files(generated: Generated) -> None:
+    text = generated.report.read_text(encoding="utf-8")
+    assert generated.report == generated.settings.report_dir / "trends.html"
+    assert (generated.settings.report_dir / "trends-2026-11-20.html").read_text(encoding="utf-8") == text
+    assert_valid_and_offline(text)
+
+
+def test_generated_report_has_a_chart_per_top_topic(generated: Generated) -> None:
+    page = Page(generated.report.read_text(encoding="utf-8"))
+    weekly = analytics_frame(generated, "SELECT topic_id, period_start, share, is_rising FROM marts.topic_trends "
+                                        "WHERE grain = 'week'")
+    latest = weekly["period_start"].max()
+    # recomputed here with polars: top topics by mean weekly share, plus the ones rising in the latest week
+    by_share = weekly.group_by("topic_id").agg(pl.col("share").mean()).sort(["share", "topic_id"], descending=[True, False])
+    rising_now = set(weekly.filter((pl.col("period_start") == latest) & pl.col("is_rising"))["topic_id"])
+    expected = [t for i, t in enumerate(by_share["topic_id"]) if i < TOP_TOPICS or t in rising_now]
+
+    assert page.figures == expected
+    assert page.svgs_per_figure == [1] * len(expected)
+    assert RISING in rising_now and FLAT not in rising_now
+    assert RISING in page.figures
+
+
+def test_generated_report_lists_the_planted_rising_topic(generated: Generated) -> None:
+    text = generated.report.read_text(encoding="utf-8")
+    page = Page(text)
+    rising = analytics_frame(generated, "SELECT label FROM marts.rising_topics_latest")["label"].to_list()
+    rows = page.tables["rising-topics"][1:]
+    assert [r[0] for r in rows] == rising
+    assert "State space models" in rising and "Graph neural networks" not in rising
+    assert all(len(r) == 7 and r[1].endswith("%") and r[3].endswith("%") for r in rows)
+    newest = section(text, "newest-papers")
+    assert re.findall(r"<h3>(.*?)</h3>", newest) == rising
+    assert 1 <= newest.count("<li>") <= 5 * len(rising)
+    quality = dict(page.tables["data-quality"])
+    assert quality["Snapshots loaded"] == "70"
+    assert quality["Snapshot dates"] == "2026-09-12 to 2026-11-20"
+    assert quality["Entries loaded (mentions)"] == str(generated.truth.n_mentions)
+    assert quality["Rejected files"] == "0"
+
+
+def test_generated_summary_lines(generated: Generated) -> None:
+    lines = summary_lines(generated.settings.analytics)
+    truth = generated.truth
+    assert lines[0] == "snapshots : 70 (2026-09-12 to 2026-11-20), 0 rejected files"
+    assert lines[1] == f"papers    : {truth.n_distinct_papers} distinct in {truth.n_mentions} mentions, 0 rejected entries"
+    assert re.fullmatch(r"rising    : top [1-5] topics of the week of 2026-11-16", lines[2])
+    assert any("State space models" in line for line in lines[3:8])
+
+
+def test_generated_column_comments_come_from_dbt(generated: Generated) -> None:
+    nodes = json.loads(generated.dbt_manifest.read_text(encoding="utf-8"))["nodes"]
+    documented = nodes["model.papertrends.papers"]["columns"]["paper_id"]["description"]
+    comments = analytics_frame(generated, "SELECT table_name, column_name, comment FROM duckdb_columns() "
+                                          "WHERE schema_name = 'marts' AND comment <> ''")
+    assert documented
+    paper_id = comments.filter((pl.col("table_name") == "papers") & (pl.col("column_name") == "paper_id"))
+    assert paper_id["comment"].to_list() == [documented]
+    assert set(comments["table_name"]) == set(MARTS)
+
+
+def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
+    q = analyst_queries()
+    truth = generated.truth
+    frames = {name: analytics_frame(generated, sql) for name, sql in q.items()}
+
+    assert frames["freshness"].columns == ["refreshed_at", "newest_snapshot_date", "pipeline_version", "rows_papers"]
+    assert frames["freshness"].rows()[0][1:] == (END, "test", truth.n_distinct_papers)
+
+    rising = frames["rising_topics"]
+    assert rising.columns == ["label", "share_pct", "growth", "zscore", "rising_reason"]
+    assert "State space models" in rising["label"].to_list()
+    assert rising["zscore"].to_list() == sorted(rising["zscore"].to_list(), reverse=True)
+
+    # 2026-09-12 (Sat) is in the week of Mon 09-07; 2026-11-20 in the week of 11-16: 11 weeks
+    weekly = frames["topic_share_weekly"]
+    assert weekly.columns == ["period_start", "n_papers", "share_pct", "rank", "is_rising"]
+    assert weekly["period_start"].to_list() == [date(2026, 9, 7) + timedelta(weeks=i) for i in range(11)]
+    assert weekly["is_rising"][-1] is True and not any(weekly["is_rising"][:6])
+
+    # the last file's entries, one row per distinct paper, in page order
+    latest = frames["papers_latest_day"]
+    assert latest.columns == ["position", "title", "is_new", "topic_labels"]
+    assert latest.height == len(set(truth.files[-1].arxiv_ids))
+    assert latest["position"].is_sorted()
+
+    persistent = frames["persistent_papers"]
+    days_per_paper = Counter(a for f in truth.files for a in set(f.arxiv_ids))
+    assert persistent.columns == ["title", "n_snapshots", "first_seen_date", "last_seen_date", "topics"]
+    assert persistent.height == 10
+    assert persistent["n_snapshots"][0] == max(days_per_paper.values())
+    assert persistent["n_snapshots"].is_sorted(descending=True)
+
+    new = frames["new_papers_by_topic"]
+    assert new.columns == ["label", "new_papers"]
+    assert new.height == 5 and new["new_papers"].is_sorted(descending=True)
