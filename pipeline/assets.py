@@ -30,6 +30,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipeline import warehouse
 from pipeline.fetch import DEFAULT_BASE_URL, fetch_daily_papers
+from pipeline.ingest.discover import list_landing_files
 from pipeline.ingest.loader import IngestSummary, ingest_into
 from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
 
@@ -57,17 +58,23 @@ class FetchConfig(Config):
     key=["landing", "hf_daily_papers"],
     group_name="ingest",
     kinds={"python"},
-    output_required=False,
-    description="Fetch one day's feed from the Hugging Face daily papers API into the landing dir (enable by config).",
+    description=(
+        "The landing feed: optionally fetches one day from the Hugging Face daily papers API "
+        "(enable by config), then reports the complete files waiting in the landing dir."
+    ),
 )
-def hf_daily_papers(context: AssetExecutionContext, config: FetchConfig, paths: PapertrendsPaths) -> Iterator[MaterializeResult]:
-    if not config.enabled:
-        context.log.info("hf_daily_papers is disabled (config enabled=false): nothing fetched")
-        return
-    day = date.fromisoformat(config.day) if config.day else datetime.now(UTC).date() - timedelta(days=1)
-    result = fetch_daily_papers(paths.settings.landing_dir, day, config.base_url, config.timeout_s, config.retries)
-    yield MaterializeResult(
-        metadata={"url": result.url, "n_papers": result.n_papers, "path": str(result.path) if result.path else "nothing written (empty feed)"}
+def hf_daily_papers(context: AssetExecutionContext, config: FetchConfig, paths: PapertrendsPaths) -> MaterializeResult:
+    landing = paths.settings.landing_dir
+    fetched: dict[str, Any] = {"fetch": "disabled by config (enabled=false)"}
+    if config.enabled:
+        day = date.fromisoformat(config.day) if config.day else datetime.now(UTC).date() - timedelta(days=1)
+        result = fetch_daily_papers(landing, day, config.base_url, config.timeout_s, config.retries)
+        fetched = {"fetch": result.url, "n_papers": result.n_papers,
+                   "written": str(result.path) if result.path else "nothing (empty feed)"}
+    context.log.info(f"landing feed: {fetched}")
+    files = list_landing_files(landing)
+    return MaterializeResult(
+        metadata={**fetched, "landing_files": len(files), "landing_megabytes": round(sum(f.size_bytes for f in files) / 1e6, 3)}
     )
 
 

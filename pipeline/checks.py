@@ -45,7 +45,7 @@ def snapshots_fresh(paths: PapertrendsPaths) -> AssetCheckResult:
 def raw_mentions_schema(paths: PapertrendsPaths) -> AssetCheckResult:
     settings = paths.settings
     with warehouse_lock(settings.warehouse, paths.lock_timeout_s), duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        mentions = con.execute(
+        mentions = con.sql(
             "SELECT m.*, s.snapshot_date, NULL::VARCHAR AS parse_error FROM raw.paper_mentions m JOIN raw.snapshots s USING (snapshot_id)"
         ).pl()
     _, reasons = split_valid(mentions.with_columns(pl.col("position").cast(pl.Int32)))

@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,6 +67,22 @@ def fill_samples(settings: Settings, days: int) -> int:
     return len(manifest.files)
 
 
+@contextmanager
+def stdout_to(path: Path) -> Iterator[None]:
+    """Send file descriptor 1 (and so subprocess output) to ``path`` for the duration."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(path, "w") as handle:
+        os.dup2(handle.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def run(days: int) -> int:
     """Samples if needed, then the whole refresh, then the summary."""
     settings = Settings.from_env()
@@ -77,11 +95,15 @@ def run(days: int) -> int:
     from pipeline.definitions import defs
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = defs.get_job_def("daily_refresh").execute_in_process(instance=instance, raise_on_error=False)
+    log_path = settings.warehouse.parent / "logs" / "last_run.log"
+    with stdout_to(log_path):  # dbt's raw log lines; the concise logger writes to stderr
+        result = defs.resolve_job_def("daily_refresh").execute_in_process(
+            run_config={"loggers": {"console": {}}}, instance=instance, raise_on_error=False
+        )
     elapsed = time.perf_counter() - started
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"daily_refresh FAILED after {elapsed:.1f}s in steps: {', '.join(failed)}", file=sys.stderr)
+        print(f"daily_refresh FAILED after {elapsed:.1f}s in steps: {', '.join(failed)} (full log: {log_path})", file=sys.stderr)
         return 1
     print_summary(settings, result.run_id, elapsed)
     return 0

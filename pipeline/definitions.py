@@ -7,6 +7,7 @@ from pipeline.assets import analytics_db, hf_daily_papers, ingest_snapshots, tre
 from pipeline.automation import build_landing_sensor, build_schedule
 from pipeline.checks import ASSET_CHECKS
 from pipeline.dbt import dbt_models
+from pipeline.progress import concise_console
 from pipeline.resources import build_resources
 
 # In-process: start-up costs dominate on 2 cores, and every step writes the
@@ -28,6 +29,7 @@ def build_definitions() -> Definitions:
         schedules=[build_schedule(daily_refresh)],
         sensors=[build_landing_sensor(daily_refresh)],
         resources=build_resources(),
+        loggers={"console": concise_console},
     )
 
 

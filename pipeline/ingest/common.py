@@ -16,6 +16,31 @@ HEADER_RE = (
     r"^(new|gettrendingpapersinyouremailinbox(onceaday)?!?|subscribe|dailypapers"
     r"|byakandtheresearchcommunity)$"
 )
+
+
+def _spaced(pattern: str) -> str:
+    """Rewrite a squashed, lower-case pattern to run on the unit as it is.
+
+    ``is_header`` used to remove white space and lower-case every unit before
+    matching, which costs a copy of each 2 KB abstract. Allowing white space
+    after every literal and both cases of every letter matches exactly the
+    same units (the Kelvin sign is the only non-ASCII character that
+    lower-cases to one of these letters) and rejects long paragraphs after a
+    few characters.
+    """
+    out = []
+    for char in pattern:
+        if char.isalpha():
+            cases = char + char.upper() + ("\u212A" if char == "k" else "")
+            out.append(f"(?:[{cases}]\\s*)")
+        elif char == "!":
+            out.append("(?:!\\s*)")
+        else:
+            out.append(char)
+    return r"^\s*(?:" + "".join(out).removeprefix("^").removesuffix("$") + ")$"
+
+
+HEADER_SPACED_RE = _spaced(HEADER_RE)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_RE = "|".join(MONTHS)
 HEADER_DATE_RE = rf"^({MONTH_RE}) ([0-9]{{1,2}})$"
@@ -38,9 +63,8 @@ ENTRY_COLUMNS: dict[str, pl.DataType] = {
 
 
 def is_header(col: str) -> pl.Expr:
-    """True for the page's fixed header lines, whatever their spacing."""
-    squashed = pl.col(col).str.replace_all(r"\s+", "").str.to_lowercase()
-    return squashed.str.contains(HEADER_RE)
+    """True for the page's fixed header lines, whatever their spacing and case."""
+    return pl.col(col).str.contains(HEADER_SPACED_RE)
 
 
 def month_number(expr: pl.Expr) -> pl.Expr:

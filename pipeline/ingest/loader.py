@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -157,7 +158,13 @@ def ingest_landing(landing_dir: Path, warehouse_path: Path, **options) -> Ingest
 
 def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_bytes: int = 32 << 20,
                 chunk_files: int = 256, progress: Progress | None = None) -> IngestSummary:
-    """Ingest through an open connection; a chunk of files is one transaction."""
+    """Ingest through an open connection; a chunk of files is one transaction.
+
+    The transaction of one chunk runs on a writer thread while the next chunk
+    is read and parsed (DuckDB and polars release the GIL), so the two cores
+    are both busy. Chunks still commit one at a time and in order, and a
+    failed commit stops the run before the next one starts.
+    """
     started = time.perf_counter()
     warehouse.ensure_raw(con)
     files = list_landing_files(landing_dir)
@@ -165,23 +172,35 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
     index, seen = warehouse.landing_index(con), warehouse.known_contents(con)
     chunk: list[Candidate] = []
     fresh_index: list[dict] = []
+    pending: list[Future[dict[str, pl.DataFrame]]] = []
 
-    def flush() -> None:
-        now = datetime.now(UTC).replace(tzinfo=None)
-        frames = build_frames(chunk, now)
+    def settle() -> None:
+        """Wait for the chunk being written, then count it (re-raising its failure)."""
+        if pending:
+            summary.add(pending.pop().result())
+            if progress:
+                progress(summary.snapshots_loaded + summary.files_rejected + summary.files_skipped, len(files))
+
+    def flush(writer: ThreadPoolExecutor) -> None:
+        frames = build_frames(chunk, datetime.now(UTC).replace(tzinfo=None))
         frames["landing_files"] = pl.DataFrame(fresh_index, schema=LANDING_INDEX_SCHEMA)
-        warehouse.write_batch(con, frames)
-        summary.add(frames)
         chunk.clear()
         fresh_index.clear()
-        if progress:
-            progress(summary.snapshots_loaded + summary.files_rejected + summary.files_skipped, len(files))
+        settle()
+        pending.append(writer.submit(_write, con, frames))
 
-    for cand in _new_candidates(files, index, seen, summary, fresh_index):
-        chunk.append(cand)
-        if len(chunk) >= chunk_files or sum(len(c.data) for c in chunk) >= chunk_bytes:
-            flush()
-    if chunk or fresh_index:
-        flush()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+        for cand in _new_candidates(files, index, seen, summary, fresh_index):
+            chunk.append(cand)
+            if len(chunk) >= chunk_files or sum(len(c.data) for c in chunk) >= chunk_bytes:
+                flush(writer)
+        if chunk or fresh_index:
+            flush(writer)
+        settle()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    warehouse.write_batch(con, frames)
+    return frames
