@@ -6,6 +6,7 @@ variables; nothing reads module-level globals at run time.
 """
 
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,8 +29,9 @@ class PapertrendsPaths(ConfigurableResource):
     lock_timeout_s: float = 120.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "PapertrendsPaths":
+    def from_settings(cls, settings: Settings, lock_timeout_s: float = 120.0) -> "PapertrendsPaths":
         return cls(
+            lock_timeout_s=lock_timeout_s,
             landing_dir=str(settings.landing_dir),
             warehouse=str(settings.warehouse),
             analytics=str(settings.analytics),
@@ -52,7 +54,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
 
     settings = settings or Settings.from_env()
     return {
-        "paths": PapertrendsPaths.from_settings(settings),
+        "paths": PapertrendsPaths.from_settings(settings, float(os.environ.get("PAPERTRENDS_LOCK_TIMEOUT_S", "120"))),
         "duckdb": DuckDBResource(database=str(settings.warehouse)),
         "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
     }

@@ -1,0 +1,163 @@
+"""The whole daily_refresh job, executed by Dagster in a tmp_path world."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetCheckSeverity, AssetKey, AssetSelection, Definitions, define_asset_job
+
+from pipeline.checks import raw_mentions_schema
+from pipeline.definitions import build_definitions
+from pipeline.samples import generate
+from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.warehouse import warehouse_lock
+from tests import pages
+from tests.conftest import write_file
+
+END = date(2026, 11, 20)
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def check_results(result) -> dict[tuple[str, str], object]:
+    return {
+        ("/".join(e.asset_key.path), e.check_name): e
+        for e in (ev.event_specific_data for ev in result.all_events if ev.event_type_value == "ASSET_CHECK_EVALUATION")
+    }
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory):
+    """One full refresh on 35 generated days (ending 2026-11-20), shared by the tests below."""
+    root = tmp_path_factory.mktemp("job_world")
+    env = {
+        "PAPERTRENDS_LANDING_DIR": str(root / "landing"),
+        "PAPERTRENDS_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "PAPERTRENDS_ANALYTICS": str(root / "analytics.duckdb"),
+        "PAPERTRENDS_REPORT_DIR": str(root / "reports"),
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        manifest = generate(root / "landing", days=35, end=END)
+        defs = build_definitions()
+        result = defs.resolve_job_def("daily_refresh").execute_in_process()
+        yield Settings.from_env(), manifest, defs, result
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_job_builds_raw_marts_analytics_and_report(refreshed) -> None:
+    settings, manifest, _, result = refreshed
+    assert result.success
+    assert query(settings.warehouse, "SELECT count(*) FROM raw.snapshots") == [(35,)]
+    assert query(settings.warehouse, "SELECT count(*) FROM raw.paper_mentions") == [(manifest.n_mentions,)]
+    assert query(settings.warehouse, "SELECT count(*) FROM marts.papers") == [(manifest.n_distinct_papers,)]
+    assert query(settings.analytics, "SELECT count(*) FROM marts.papers") == [(manifest.n_distinct_papers,)]
+    assert query(settings.analytics, "SELECT newest_snapshot_date FROM meta") == [(END,)]
+    assert (settings.report_dir / "trends.html").stat().st_size > 10_000
+    materialized = {tuple(m.asset_key.path) for m in result.get_asset_materialization_events() for m in [m.event_specific_data.materialization]}
+    assert {("raw", "paper_mentions"), ("marts", "topic_trends"), ("delivery", "analytics_db"), ("delivery", "trend_report")} <= materialized
+
+
+def test_materializations_carry_operator_metadata(refreshed) -> None:
+    _, manifest, _, result = refreshed
+    by_key = {"/".join(e.event_specific_data.materialization.asset_key.path): e.event_specific_data.materialization.metadata
+              for e in result.get_asset_materialization_events()}
+    mentions = by_key["raw/paper_mentions"]
+    assert mentions["dagster/row_count"].value == manifest.n_mentions
+    assert mentions["new_mentions"].value == manifest.n_mentions
+    assert "| date | # | title |" in mentions["preview"].value
+    assert {c.name for c in mentions["dagster/column_schema"].schema.columns} >= {"snapshot_id", "position", "title", "arxiv_id"}
+    assert by_key["raw/snapshots"]["new_snapshots"].value == 35
+    assert by_key["marts/papers"]["dagster/row_count"].value == manifest.n_distinct_papers
+
+
+def test_checks_pass_on_clean_data_and_freshness_warns_on_old_data(refreshed) -> None:
+    _, manifest, _, result = refreshed
+    checks = check_results(result)
+    entries = checks[("raw/paper_mentions", "pandera_entries_valid")]
+    assert entries.passed and entries.metadata["rows_checked"].value == manifest.n_mentions
+    assert checks[("raw/snapshots", "files_parsed")].passed
+    assert checks[("raw/paper_mentions", "raw_mentions_schema")].passed
+    fresh = checks[("raw/snapshots", "snapshots_fresh")]
+    # Newest sample day is 2026-11-20; the check compares with today's date (later than 2026-11-22).
+    assert (fresh.passed, fresh.severity) == (date.today() <= date(2026, 11, 22), AssetCheckSeverity.WARN)
+    dbt_checks = [c for (key, _), c in checks.items() if key.startswith("marts/")]
+    assert len(dbt_checks) >= 20 and all(c.passed for c in dbt_checks)
+
+
+def test_rerun_without_new_files_changes_no_mart_row(refreshed) -> None:
+    settings, _, defs, _ = refreshed
+    before = query(settings.warehouse, "SELECT * FROM marts.papers ORDER BY paper_id")
+    trends = query(settings.warehouse, "SELECT * FROM marts.topic_trends ORDER BY ALL")
+    result = defs.resolve_job_def("daily_refresh").execute_in_process()
+    assert result.success
+    assert query(settings.warehouse, "SELECT * FROM marts.papers ORDER BY paper_id") == before
+    assert query(settings.warehouse, "SELECT * FROM marts.topic_trends ORDER BY ALL") == trends
+    assert query(settings.warehouse, "SELECT count(*) FROM raw.snapshots") == [(35,)]
+
+
+def test_raw_schema_check_fails_on_a_planted_bad_row(refreshed) -> None:
+    settings, _, defs, _ = refreshed
+    with duckdb.connect(str(settings.warehouse)) as con:
+        snapshot_id = con.execute("SELECT min(snapshot_id) FROM raw.snapshots").fetchone()[0]
+        con.execute(
+            "INSERT INTO raw.paper_mentions (snapshot_id, position, title, abstract, upvotes) VALUES (?, 999, ?, ?, -5)",
+            [snapshot_id, "Planted Bad Row", pages.ABSTRACT_A],
+        )
+    try:
+        checks_job = define_asset_job("checks_only", selection=AssetSelection.checks(raw_mentions_schema))
+        scoped = Definitions(asset_checks=[raw_mentions_schema], jobs=[checks_job], resources=defs.resources)
+        result = scoped.resolve_job_def("checks_only").execute_in_process(raise_on_error=False)
+        check = check_results(result)[("raw/paper_mentions", "raw_mentions_schema")]
+        assert (check.passed, check.severity) == (False, AssetCheckSeverity.ERROR)
+        assert check.metadata["failing_rows"].value == 1
+        assert "upvotes: greater_than_or_equal_to(0) failed for -5" in check.metadata["first_failures"].value[0]
+    finally:
+        with duckdb.connect(str(settings.warehouse)) as con:
+            con.execute("DELETE FROM raw.paper_mentions WHERE position = 999")
+
+
+INGEST_SCRIPT = """
+from dagster import materialize
+from pipeline.assets import ingest_snapshots
+from pipeline.resources import build_resources
+result = materialize([ingest_snapshots], resources=build_resources(), raise_on_error=False)
+errors = [e.event_specific_data.error.to_string() for e in result.all_events if e.is_step_failure]
+print("OK" if result.success else "FAILED: " + " ".join(errors))
+"""
+
+
+def run_ingest_process(world: Settings, timeout_s: float) -> subprocess.Popen:
+    env = {**os.environ, "PAPERTRENDS_LOCK_TIMEOUT_S": str(timeout_s)}
+    return subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def test_second_writer_fails_cleanly_or_waits(world: Settings) -> None:
+    write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED)
+    with warehouse_lock(world.warehouse):
+        impatient = run_ingest_process(world, 0)
+        out, _ = impatient.communicate(timeout=120)
+        assert "FAILED" in out and "warehouse busy" in out and "Could not set lock" not in out
+        patient = run_ingest_process(world, 60)
+        time.sleep(12)  # the patient run is now waiting for the lock
+        assert patient.poll() is None
+    out, _ = patient.communicate(timeout=120)
+    assert out.strip().endswith("OK")
+    assert query(world.warehouse, "SELECT count(*) FROM raw.paper_mentions") == [(3,)]
