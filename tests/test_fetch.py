@@ -101,5 +101,8 @@ def test_disabled_by_default_fetches_nothing(world: Settings, api: str) -> None:
     hits = len(FakeApi.hits)
     result = materialize([hf_daily_papers], resources={"paths": PapertrendsPaths.from_settings(world)})
     assert result.success
-    assert result.asset_materializations_for_node("landing__hf_daily_papers") == []
+    [mat] = result.asset_materializations_for_node("landing__hf_daily_papers")
+    assert mat.metadata["fetch"].value == "disabled by config (enabled=false)"
+    assert mat.metadata["landing_files"].value == 0
     assert len(FakeApi.hits) == hits
+    assert landing_names(world) == []

@@ -1,0 +1,15 @@
+{{ config(materialized='view') }}
+
+-- Each mention with its paper and its recency: a mention is more recent than
+-- another when its (snapshot_date, ingested_at, snapshot_id, -position) is greater.
+select
+    m.*,
+    coalesce(m.arxiv_id, k.paper_id) as paper_id,
+    {
+        'snapshot_date': m.snapshot_date,
+        'ingested_at': m.ingested_at,
+        'snapshot_id': m.snapshot_id,
+        'neg_position': -m.position
+    } as recency
+from {{ ref('int_mentions') }} as m
+inner join {{ ref('int_title_paper_ids') }} as k on k.title_key = m.title_key
