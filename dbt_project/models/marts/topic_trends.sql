@@ -1,6 +1,7 @@
 {#- Formulas and thresholds: see _marts.yml (vars in dbt_project.yml). -#}
 {%- set k = var('trend_growth_k') -%}
 {%- set n_base = var('trend_baseline_periods') -%}
+{%- set n_min = var('trend_min_baseline_periods') -%}
 
 with period_papers as (
     select grain, period_start, paper_id from {{ ref('int_period_papers') }}
@@ -55,6 +56,7 @@ windowed as (
         avg(share) over baseline as baseline_mean,
         stddev_samp(share) over baseline as baseline_sd,
         count(share) over baseline as baseline_periods,
+        count(*) over baseline as baseline_rows,
         row_number() over (
             partition by grain, period_start order by n_papers desc, topic_id
         ) as rank
@@ -71,8 +73,8 @@ scored as (
     select
         *,
         (n_papers + {{ k }}) / (prev_n_papers + {{ k }}) - 1 as growth,
-        case when baseline_periods = {{ n_base }} then baseline_mean end as baseline_share,
-        case when baseline_periods = {{ n_base }} then
+        case when baseline_periods >= {{ n_min }} and baseline_periods = baseline_rows then baseline_mean end as baseline_share,
+        case when baseline_periods >= {{ n_min }} and baseline_periods = baseline_rows then
             (share - baseline_mean) / greatest(
                 coalesce(baseline_sd, 0),
                 sqrt(baseline_mean * (1 - baseline_mean) / n_papers_total),
@@ -117,7 +119,7 @@ select
         printf(
             '%s: share %.1f%% vs %.1f%% over the previous %d %ss (z = %.1f%s); %d papers, %d before',
             case when zscore >= {{ var('rising_jump_z') }} then 'jump' else 'sustained rise' end,
-            100 * share, 100 * baseline_share, {{ n_base }}, grain, zscore,
+            100 * share, 100 * baseline_share, baseline_periods, grain, zscore,
             case when zscore >= {{ var('rising_jump_z') }} then '' else printf(', %.1f the %s before', prev_zscore, grain) end,
             n_papers, prev_n_papers
         )
