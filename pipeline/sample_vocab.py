@@ -44,15 +44,15 @@ TOPICS: dict[str, tuple[list[str], ...]] = {k: tuple(part.split("|") for part in
 WORDS = {k: v.split("|") for k, v in _table("""
     theme = Tabular Data|Causal Discovery|Time Series Forecasting|Recommender Systems|Anomaly Detection
       |Federated Learning|Active Learning|Algorithmic Fairness|Protein Design|Survival Analysis|Label Noise
-    adj = Scalable|Calibrated|Stable|Adaptive|Lightweight|Modular|Hierarchical|Provable|Unified|Faithful
+    adj = Scalable|Calibrated|Stable|Adaptive|Lightweight|Modular|Hierarchical|Unified|Faithful
       |Multi-Scale|Bayesian|Compositional|Decentralized|Fast|Simple|Principled|Conditional|Open-Ended
     task = Long Documents|Weather Data|Molecular Property Prediction|Tabular Classification|Clinical Notes
       |Traffic Forecasting|Sensor Streams|Scientific Text|Financial Time Series|Edge Devices
       |Low-Resource Settings|Protein Sequences|Climate Simulation|Power Grids|Legal Documents
-    tech = Learned Priors|Curriculum Sampling|Orthogonal Updates|Implicit Regularization|Temperature Scaling
+    tech = Learned Priors|Curriculum Sampling|Orthogonal Updates|Temperature Scaling
       |Local Updates|Latent Variables|Stochastic Rounding|Kernel Smoothing|Random Features
       |Importance Weighting|Dual Averaging|Spectral Normalization|Weight Averaging
-    quality = Stability|Calibration|Sample Complexity|Scaling Behavior|Limits|Failure Modes|Generalization
+    quality = Stability|Calibration|Scaling Behavior|Limits|Failure Modes|Generalization
     gerund = Scaling|Calibrating|Stabilizing|Rethinking|Simplifying|Revisiting|Benchmarking|Unifying
     syl = ka|lo|ve|ri|no|ta|mi|zu|de|pa|xo|fe|qui|bor|len|dar|vi|ru|tel|nor|ky|quo|zen|har|wil|ob|ex|ul
     suffix = |Net|Lite|Bench|Flow|-X|Kit|++
@@ -88,7 +88,7 @@ GENERIC_SENTENCES = (
     "Experiments on {k} {suite} show gains of {p} points over strong baselines.",
     "The method requires no {resource} and adds less than {p} percent overhead.",
     "We release code, trained checkpoints and evaluation scripts to support future work.",
-    "A theoretical argument explains why {finding}.",
+    "A simple argument explains why {finding}.",
     "Ablations confirm that each component contributes to the final result.",
     "We further study how performance changes with {factor} and report the trends we observe.",
     "Across {k} settings, the proposed approach matches or exceeds {rivals} while using {frac} of the {budget}.",
