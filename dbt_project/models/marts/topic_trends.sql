@@ -53,6 +53,7 @@ windowed as (
     select
         *,
         lag(n_papers) over by_topic as prev_n_papers,
+        lag(n_papers_total) over by_topic as prev_n_papers_total,
         avg(share) over baseline as baseline_mean,
         stddev_samp(share) over baseline as baseline_sd,
         count(share) over baseline as baseline_periods,
@@ -72,7 +73,10 @@ windowed as (
 scored as (
     select
         *,
-        (n_papers + {{ k }}) / (prev_n_papers + {{ k }}) - 1 as growth,
+        -- previous count rescaled to this period's volume (partial weeks, quiet days)
+        case when n_papers_total > 0 and prev_n_papers_total > 0 then
+            (n_papers + {{ k }}) / (prev_n_papers * n_papers_total / prev_n_papers_total + {{ k }}) - 1
+        end as growth,
         case when baseline_periods >= {{ n_min }} and baseline_periods = baseline_rows then baseline_mean end as baseline_share,
         case when baseline_periods >= {{ n_min }} and baseline_periods = baseline_rows then
             (share - baseline_mean) / greatest(
