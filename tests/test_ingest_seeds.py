@@ -178,6 +178,8 @@ def test_annotated_counts(annotated: pl.DataFrame) -> None:
     assert annotated["upvotes"].is_not_null().sum() == len(ANNOTATED_UPVOTES)
     with_org = annotated.filter(pl.col("organization").is_not_null())
     assert with_org["position"].to_list() == ANNOTATED_ORG_POSITIONS
+    # The line is "<handle> <display name>"; the display name is stored, as the API's `fullname`.
+    assert with_org["organization"].to_list() == ["Apple", "OpenBMB", "Sakana AI"]
     assert with_org["authors_count"].null_count() == len(ANNOTATED_ORG_POSITIONS)
     with_upvotes = annotated.filter(pl.col("upvotes").is_not_null())
     assert dict(with_upvotes.select("position", "upvotes").iter_rows()) == ANNOTATED_UPVOTES

@@ -40,6 +40,7 @@ def test_webserver_serves_asset_graph_job_schedule_and_sensor(world: Settings, t
     port = free_port()
     home = tmp_path / "dagster_home"
     home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "DAGSTER_HOME": str(home), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     webserver = Path(sys.executable).parent / "dagster-webserver"
     proc = subprocess.Popen(
