@@ -13,7 +13,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
-ARXIV_ID_RE = r"^([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.\-]*/[0-9]{7})(v[0-9]+)?$"
+ARXIV_ID_RE = r"^([0-9]{4}\.[0-9]{4,5}|[a-z][a-z\-]*(\.[A-Z]{2})?/[0-9]{7})(v[0-9]+)?$"
 NO_CONTROL_RE = r"^[^\x00-\x1f\x7f]*$"
 EARLIEST_PUBLICATION = date(1990, 1, 1)
 

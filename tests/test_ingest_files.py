@@ -75,6 +75,9 @@ BAD_FILES = {
     "wrong-shape.json": (b'{"papers": []}', "JSON is a dict"),
     "no-entries.txt": (pages.HEADER.encode(), "no entries found"),
     "latin1-binary.txt": (bytes(range(1, 32)) * 20, "binary content"),
+    "outage.txt": (b"Service Unavailable\n\nPlease try again later, sorry for that.\n", "no Daily Papers page header"),
+    "api-error.json": (b'[{"error": "rate limited", "retry_after": 60}]', "no daily-paper item"),
+    "broken-utf8.txt": (pages.BLANK_SEPARATED.replace("Alpha", "Caf\u00e9").encode() + b"\xff\n", "invalid UTF-8"),
 }
 
 
@@ -177,3 +180,16 @@ def test_snapshot_date_rules(world: Settings, name: str, text: str, mtime_day: s
 def test_missing_landing_dir_is_an_empty_run(world: Settings, tmp_path: Path) -> None:
     summary = ingest_landing(tmp_path / "nowhere", world.warehouse)
     assert (summary.files_seen, summary.snapshots_loaded) == (0, 0)
+
+
+def test_a_file_the_parser_chokes_on_is_rejected_and_its_chunk_still_loads(world: Settings) -> None:
+    import json
+
+    odd = [dict(pages.API_ITEMS[0], organization="acme")]  # a string where the API sends an object
+    write_file(world.landing_dir / "2026-11-19.json", json.dumps(odd))
+    write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED)
+    summary = ingest(world)
+    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.files_rejected) == (1, 3, 1)
+    [(name, reason)] = rows(world, "SELECT file_name, reason FROM raw.rejected_files")
+    assert name == "2026-11-19.json" and reason.startswith("parse error (hf_api_json)")
+    assert ingest(world).files_rejected == 0  # not retried until its bytes change

@@ -48,6 +48,20 @@ def test_year_less_publication_date_after_snapshot_day_is_last_year() -> None:
     assert page.entries["published_on"][1] == date(2025, 9, 29)
 
 
+def test_year_less_feb_29_resolves_to_the_latest_leap_year() -> None:
+    page_text = pages.ANNOTATED.replace("Sep 29 2", "Feb 29 2")
+    # Snapshot 2026-03-10: Feb 29 did not exist in 2026 or 2025, so the latest one is 2024-02-29.
+    assert parse_text(page_text, date(2026, 3, 10)).entries["published_on"][1] == date(2024, 2, 29)
+
+
+def test_arxiv_prefix_is_dropped_and_old_style_ids_pass() -> None:
+    import json
+
+    items = [pages.api_item("arXiv:2611.01234", "Alpha", pages.ABSTRACT_A), pages.api_item("math.GT/0309136", "Beta", pages.ABSTRACT_B)]
+    page = parse_text(json.dumps(items))
+    assert page.entries["arxiv_id"].to_list() == ["2611.01234", "math.GT/0309136"]
+
+
 def test_hf_api_json_page() -> None:
     page = parse_text(pages.HF_API_JSON)
     assert page.layout == "hf_api_json"

@@ -28,7 +28,8 @@ ANNOTATED_PAGE = (
     + GOOD + " II\n\n" + pages.ABSTRACT_A + "\n\n  • 0 authors\n·\nOct 13, 2017\n\n"
     + "Ancient Paper\n\n" + pages.ABSTRACT_B + "\n\n  • 3 authors\n·\nJan 5, 1985\n\n"
     + "Paper From The Future\n\n" + pages.ABSTRACT_C + "\n\n  • 3 authors\n·\nDec 1, 2026\n\n"
-    + "Fine Annotated Paper\n\n" + pages.ABSTRACT_C + "\n\n  • 2 authors\n·\nNov 2\n"
+    + "Fine Annotated Paper\n\n" + pages.ABSTRACT_C + "\n\n  • 2 authors\n·\nNov 2\n\n"
+    + "Impossible Day Paper\n\n" + pages.ABSTRACT_C + "\n\n  • 2 authors\n·\nFeb 30, 2017\n"
 )
 API_PAGE = json.dumps(
     [
@@ -49,6 +50,7 @@ EXPECTED_REJECTIONS = {
     ("2026-11-20-annotated.txt", 1): "authors_count: greater_than_or_equal_to(1) failed for 0",
     ("2026-11-20-annotated.txt", 2): "published_on: greater_than_or_equal_to(1990-01-01)",
     ("2026-11-20-annotated.txt", 3): "published_on_not_after_snapshot_date",
+    ("2026-11-20-annotated.txt", 5): "parse_error: parsed_cleanly failed for impossible publication date: 2017-2-30",
     ("2026-11-20.json", 1): "upvotes: greater_than_or_equal_to(0) failed for -4",
     ("2026-11-20.json", 2): "arxiv_id: str_matches",
     ("2026-11-20.json", 3): "title: str_length(1, 500)",
@@ -61,8 +63,8 @@ def test_bad_entries_are_rejected_with_reasons_and_the_rest_loads(world: Setting
     write_file(world.landing_dir / "2026-11-20-annotated.txt", ANNOTATED_PAGE)
     write_file(world.landing_dir / "2026-11-20.json", API_PAGE)
     summary = ingest_landing(world.landing_dir, world.warehouse)
-    # 5 + 4 + 5 entries found; 4 + 3 + 4 of them are bad.
-    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.mentions_rejected) == (3, 3, 11)
+    # 5 + 5 + 5 entries found; 4 + 4 + 4 of them are bad.
+    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.mentions_rejected) == (3, 3, 12)
     with duckdb.connect(str(world.warehouse), read_only=True) as con:
         loaded = con.execute("SELECT title FROM raw.paper_mentions ORDER BY title").fetchall()
         rejected = con.execute(
@@ -70,7 +72,7 @@ def test_bad_entries_are_rejected_with_reasons_and_the_rest_loads(world: Setting
         ).fetchall()
         per_file = con.execute("SELECT file_name, n_entries, n_rejected FROM raw.snapshots ORDER BY 1").fetchall()
     assert loaded == [(GOOD,), ("Fine Annotated Paper",), ("Good API Paper",)]
-    assert per_file == [("2026-11-20-annotated.txt", 4, 3), ("2026-11-20.json", 5, 4), ("2026-11-20.txt", 5, 4)]
+    assert per_file == [("2026-11-20-annotated.txt", 5, 4), ("2026-11-20.json", 5, 4), ("2026-11-20.txt", 5, 4)]
     found = {(f, p): reason for f, p, reason, _ in rejected}
     assert set(found) == set(EXPECTED_REJECTIONS)
     for key, fragment in EXPECTED_REJECTIONS.items():

@@ -25,12 +25,12 @@ def parse_blocks(blocks: pl.DataFrame) -> pl.DataFrame:
     when = lines.list.last().str.strip_chars()
     org = who.str.splitn(" ", 2).struct.field("field_1").fill_null(who)
     return blocks.with_columns(
-        who.str.extract(AUTHORS_RE, 1).cast(pl.Int32).alias("authors_count"),
+        who.str.extract(AUTHORS_RE, 1).cast(pl.Int32, strict=False).alias("authors_count"),
         pl.when(who.str.contains(AUTHORS_RE)).then(None).otherwise(org).alias("organization"),
         month_number(when.str.extract(DATE_RE, 1)).alias("pub_month"),
-        when.str.extract(DATE_RE, 2).cast(pl.Int32).alias("pub_day"),
-        when.str.extract(DATE_RE, 3).cast(pl.Int32).alias("pub_year"),
-        when.str.extract(DATE_RE, 4).cast(pl.Int32).alias("upvotes"),
+        when.str.extract(DATE_RE, 2).cast(pl.Int32, strict=False).alias("pub_day"),
+        when.str.extract(DATE_RE, 3).cast(pl.Int32, strict=False).alias("pub_year"),
+        when.str.extract(DATE_RE, 4).cast(pl.Int32, strict=False).alias("upvotes"),
         pl.when(~when.str.contains(DATE_RE) | (lines.list.len() != 3))
         .then(pl.lit("unreadable annotation block: ") + pl.col("block").str.replace_all("\n", " | "))
         .alias("parse_error"),

@@ -140,7 +140,7 @@ def finish(entries: pl.DataFrame, raw_text: pl.Expr) -> pl.DataFrame:
     entries = entries.with_columns(raw_text.alias("raw_text"))
     return entries.select(
         [
-            pl.col(name).cast(dtype) if name in entries.columns else pl.lit(None, dtype).alias(name)
+            pl.col(name).cast(dtype, strict=False) if name in entries.columns else pl.lit(None, dtype).alias(name)
             for name, dtype in ENTRY_COLUMNS.items()
         ]
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.ingest.dispatch import FileRejected
 
 IGNORED_SUFFIXES = (".tmp", ".part")
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 ISO_DATE_RE = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?![0-9])")
 # Control characters other than tab, newline and carriage return.
 CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -72,6 +73,9 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text, encoding = body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
         except UnicodeDecodeError as exc:
+            if UTF8_MULTIBYTE.search(body):
+                # Mostly UTF-8 with a broken byte: reading it as cp1252 would garble every accent.
+                raise FileRejected(f"invalid UTF-8 at byte offset {exc.start} in an otherwise UTF-8 file") from None
             try:
                 text, encoding = body.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:

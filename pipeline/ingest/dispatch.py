@@ -11,13 +11,17 @@ import polars as pl
 from pipeline.ingest import annotated, blank_separated, hf_api_json, line_pairs
 from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, MONTHS, doc_dates
 
-PARSER_VERSION = "1.0"
+PARSER_VERSION = "1.1"
+YEAR_LOOKBACK = 8  # a year-less Feb 29 may need up to 8 years to find a leap year
 PARSERS = {m.LAYOUT: m.parse for m in (blank_separated, line_pairs, annotated, hf_api_json)}
 LAYOUTS = tuple(PARSERS)
 
 _HTML = re.compile(r"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 _BLOCK = re.compile(annotated.BLOCK_RE)
 _GLUED = re.compile(r"^Subscribe\S", re.MULTILINE)
+# Every saved Daily Papers page starts with some of this chrome; plain text without it is not a digest.
+_CHROME = re.compile(r"get\s*trending\s*papers|^\s*subscribe|^\s*daily\s*papers\s*$|by\s*ak\s*and\s*the\s*research", re.IGNORECASE | re.MULTILINE)
+CHROME_SEARCH_CHARS = 1000
 
 
 class FileRejected(ValueError):
@@ -54,6 +58,10 @@ def check_document(text: str) -> str:
             hf_api_json.check_shape(text)
         except ValueError as exc:
             raise FileRejected(str(exc)) from None
+    elif not _CHROME.search(text[:CHROME_SEARCH_CHARS]):
+        raise FileRejected(
+            "no Daily Papers page header ('Get trending papers...', 'Subscribe', 'Daily Papers') at the top: not a digest page"
+        )
     return layout
 
 
@@ -65,17 +73,30 @@ class ParsedPage:
     api_date: date | None
 
 
+def make_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """A date from parts, null when impossible (``Feb 30``) instead of an error."""
+    text = pl.concat_str([year.cast(pl.String), month.cast(pl.String).str.zfill(2), day.cast(pl.String).str.zfill(2)], separator="-")
+    return text.str.to_date("%Y-%m-%d", strict=False)
+
+
 def resolve_dates(entries: pl.DataFrame, snapshot_dates: pl.DataFrame) -> pl.DataFrame:
     """Turn year/month/day parts into ``published_on``.
 
-    A date without a year is the latest such day not after the snapshot date.
+    A date without a year is the latest such day not after the snapshot date
+    (looking back up to 8 years, so ``Feb 29`` finds its leap year). A day
+    that does not exist becomes a ``parse_error``, which validation rejects.
     """
-    snap = pl.col("snapshot_date")
-    guess = pl.date(snap.dt.year(), pl.col("pub_month"), pl.col("pub_day"))
-    no_year = pl.when(guess > snap).then(pl.date(snap.dt.year() - 1, pl.col("pub_month"), pl.col("pub_day"))).otherwise(guess)
-    explicit = pl.date(pl.col("pub_year"), pl.col("pub_month"), pl.col("pub_day"))
+    snap, month, day = pl.col("snapshot_date"), pl.col("pub_month"), pl.col("pub_day")
+    candidates = [make_date(snap.dt.year() - back, month, day) for back in range(YEAR_LOOKBACK + 1)]
+    no_year = pl.coalesce([pl.when(c <= snap).then(c) for c in candidates])
+    published = pl.when(pl.col("pub_year").is_not_null()).then(make_date(pl.col("pub_year"), month, day)).otherwise(no_year)
+    impossible = month.is_not_null() & published.is_null()
     return entries.join(snapshot_dates, on="doc_id", how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("pub_year").is_not_null()).then(explicit).otherwise(no_year).alias("published_on")
+        published.alias("published_on"),
+        pl.coalesce(
+            pl.col("parse_error"),
+            pl.when(impossible).then(pl.format("impossible publication date: {}-{}-{}", pl.col("pub_year"), month, day)),
+        ).alias("parse_error"),
     ).drop("pub_year", "pub_month", "pub_day")
 
 
@@ -102,7 +123,7 @@ def header_date_to_date(header_date: str, not_after: date) -> date | None:
     if not match:
         return None
     month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
-    for year in (not_after.year, not_after.year - 1, not_after.year - 4):
+    for year in range(not_after.year, not_after.year - YEAR_LOOKBACK - 1, -1):
         try:
             candidate = date(year, month, day)
         except ValueError:

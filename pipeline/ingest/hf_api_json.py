@@ -46,6 +46,8 @@ def check_shape(text: str) -> None:
         raise ValueError("JSON list is empty: no entries found")
     if not all(isinstance(item, dict) for item in value):
         raise ValueError("JSON list holds non-object items, expected daily-paper objects")
+    if not any("paper" in item or "title" in item for item in value):
+        raise ValueError("JSON list holds no daily-paper item (no 'paper' or 'title' field): an API error answer?")
 
 
 def parse(docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -67,7 +69,7 @@ def parse(docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         published.dt.month().alias("pub_month"),
         published.dt.day().alias("pub_day"),
         paper.struct.field("upvotes").alias("upvotes"),
-        paper.struct.field("id").str.strip_chars().alias("arxiv_id"),
+        paper.struct.field("id").str.strip_chars().str.replace(r"^(?i)arxiv:", "").alias("arxiv_id"),
         pl.when(paper.struct.field("publishedAt").is_not_null() & published.is_null())
         .then(pl.lit("unreadable publishedAt: ") + paper.struct.field("publishedAt"))
         .alias("parse_error"),

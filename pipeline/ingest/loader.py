@@ -75,6 +75,36 @@ def _rejected_file(candidate: Candidate, reason: str, now: datetime) -> dict:
             "size_bytes": candidate.file.size_bytes, "rejected_at": now}
 
 
+DOC_SCHEMA = {"doc_id": pl.Int64, "layout": pl.String, "text": pl.String, "encoding": pl.String}
+
+
+def _parse_isolating_failures(docs: list[dict], candidates: list[Candidate], rejected: list[dict],
+                              now: datetime) -> tuple[list[dict], pl.DataFrame, pl.DataFrame]:
+    """Parse the chunk in one vectorized pass; if that fails, find and reject the culprit files.
+
+    One odd file (a JSON field of an unexpected type, say) must not stop the
+    good files of its chunk, nor be retried forever: it is recorded in
+    ``raw.rejected_files`` with the parser's error.
+    """
+    try:
+        entries, dates = parse_batch(pl.DataFrame(docs, schema=DOC_SCHEMA).drop("encoding"))
+        return docs, entries, dates
+    except Exception:  # noqa: BLE001 - isolated per file below, where each error is recorded
+        pass
+    good, parts = [], []
+    for doc in docs:
+        try:
+            parts.append(parse_batch(pl.DataFrame([doc], schema=DOC_SCHEMA).drop("encoding")))
+            good.append(doc)
+        except Exception as exc:  # noqa: BLE001 - the reason is recorded, the file kept on disk
+            reason = f"parse error ({doc['layout']}): {type(exc).__name__}: {exc}"[:500]
+            rejected.append(_rejected_file(candidates[doc["doc_id"]], reason, now))
+    if not parts:
+        empty, no_dates = parse_batch(pl.DataFrame(schema=DOC_SCHEMA).drop("encoding"))
+        return good, empty, no_dates
+    return good, pl.concat([e for e, _ in parts], how="vertical_relaxed"), pl.concat([d for _, d in parts])
+
+
 def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.DataFrame]:
     """Turn a chunk of new files into the rows of the four raw tables (no I/O)."""
     rejected, docs = [], []
@@ -84,8 +114,8 @@ def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.Dat
             docs.append({"doc_id": doc_id, "layout": check_document(text), "text": text, "encoding": encoding})
         except FileRejected as exc:
             rejected.append(_rejected_file(cand, str(exc), now))
-    doc_frame = pl.DataFrame(docs, schema={"doc_id": pl.Int64, "layout": pl.String, "text": pl.String, "encoding": pl.String})
-    entries, dates = parse_batch(doc_frame.select("doc_id", "layout", "text"))
+    docs, entries, dates = _parse_isolating_failures(docs, candidates, rejected, now)
+    doc_frame = pl.DataFrame(docs, schema=DOC_SCHEMA)
     counts = dict(entries.group_by("doc_id").len().rows())
 
     snapshot_rows = []
