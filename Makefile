@@ -10,7 +10,8 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet uv \
-		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv \
+		|| { $(PYTHON) -m ensurepip --user --default-pip && $(PYTHON) -m pip install --quiet --user uv; }
 	@$(UV) sync --locked --quiet
 	@$(VENV_BIN)/python -m pipeline.cli prepare
 

@@ -29,6 +29,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from pipeline import warehouse
+from pipeline.publish import MARTS
 from pipeline.fetch import DEFAULT_BASE_URL, fetch_daily_papers
 from pipeline.ingest.discover import list_landing_files
 from pipeline.ingest.loader import IngestSummary, ingest_into
@@ -40,7 +41,6 @@ RAW_DESCRIPTIONS = {
     "rejected_files": "Files that could not be read or parsed at all, with the reason; they stay on disk.",
     "rejected_mentions": "Entries that failed Pandera validation, with the raw text and the reason.",
 }
-MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends")
 ANALYTICS_KEY = AssetKey(["delivery", "analytics_db"])
 
 

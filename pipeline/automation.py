@@ -36,17 +36,17 @@ def build_schedule(job: JobDefinition) -> ScheduleDefinition:
 
 
 def new_landing_hashes(cursor: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-    """Hashes of complete landing files not seen before, and the updated cursor.
+    """Hashes of complete landing files not seen before, and the next cursor.
 
-    The cursor maps ``name|size|mtime_ns`` to the content hash so an unchanged
-    file is not read again on every tick.
+    The cursor maps ``name|size|mtime_ns`` to the content hash of the files
+    present at the last tick, so an unchanged file is not read again and the
+    cursor does not grow with files that were removed.
     """
     known = set(cursor.values())
-    updated, new = dict(cursor), []
+    updated, new = {}, []
     for file in list_landing_files(Settings.from_env().landing_dir):
         key = f"{file.name}|{file.size_bytes}|{file.mtime_ns}"
-        if key not in updated:
-            updated[key] = sha256(file.path.read_bytes())
+        updated[key] = cursor.get(key) or sha256(file.path.read_bytes())
         if updated[key] not in known:
             known.add(updated[key])
             new.append(updated[key])

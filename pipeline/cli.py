@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.ingest.discover import list_landing_files
 from pipeline.settings import DBT_PROJECT_DIR, Settings
 
 DBT_INPUTS = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -60,7 +61,7 @@ def fill_samples(settings: Settings, days: int) -> int:
     from pipeline.samples import generate
 
     landing = settings.landing_dir
-    if landing.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in landing.iterdir()):
+    if list_landing_files(landing):
         return 0
     manifest = generate(landing, days=days, end=datetime.now(UTC).date())
     print(f"landing dir was empty: wrote {len(manifest.files)} sample snapshots to {landing}")
@@ -94,7 +95,8 @@ def run(days: int) -> int:
 
     from pipeline.definitions import defs
 
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    # An ephemeral instance: a killed `make run` can never leave a pool slot claimed in .dagster_home.
+    instance = DagsterInstance.ephemeral()
     log_path = settings.warehouse.parent / "logs" / "last_run.log"
     with stdout_to(log_path):  # dbt's raw log lines; the concise logger writes to stderr
         result = defs.resolve_job_def("daily_refresh").execute_in_process(

@@ -8,11 +8,12 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Output
+from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
@@ -61,10 +62,8 @@ def _event_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
     return None
 
 
-def _with_row_counts(context: AssetExecutionContext, events: list[Any], warehouse: Path) -> Iterator[Any]:
+def _with_row_counts(context: AssetExecutionContext, events: list[Any], counts: dict[AssetKey, int]) -> Iterator[Any]:
     """Attach ``dagster/row_count`` to every model materialization."""
-    keys = [key for key in (_event_key(context, e) for e in events) if key]
-    counts = _row_counts(warehouse, keys) if keys else {}
     for event in events:
         key = _event_key(context, event)
         if key not in counts:
@@ -75,6 +74,20 @@ def _with_row_counts(context: AssetExecutionContext, events: list[Any], warehous
             yield event._replace(metadata={**(event.metadata or {}), "dagster/row_count": counts[key]})
 
 
+@contextmanager
+def warehouse_env(warehouse: Path) -> Iterator[None]:
+    """dbt reads the warehouse path from PAPERTRENDS_WAREHOUSE (profiles.yml): set it for one call."""
+    saved = os.environ.get("PAPERTRENDS_WAREHOUSE")
+    os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PAPERTRENDS_WAREHOUSE", None)
+        else:
+            os.environ["PAPERTRENDS_WAREHOUSE"] = saved
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -83,9 +96,18 @@ def _with_row_counts(context: AssetExecutionContext, events: list[Any], warehous
     name="dbt_models",
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PapertrendsPaths) -> Iterator[Any]:
-    """Build staging → intermediate → marts and run every dbt test (as asset checks)."""
+    """Build staging → intermediate → marts and run every dbt test (as asset checks).
+
+    Events are collected first and row counts read while the write lock is
+    still held; a failed build still reports every result it has (failed
+    checks included) before the step fails.
+    """
     warehouse = paths.settings.warehouse
-    os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)
-    with warehouse_lock(warehouse, paths.lock_timeout_s):
-        events = list(dbt.cli(["build"], context=context).stream())
-    yield from _with_row_counts(context, events, warehouse)
+    with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse):
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        events = list(invocation.stream())
+        keys = [key for key in (_event_key(context, e) for e in events) if key]
+        counts = _row_counts(warehouse, keys) if keys else {}
+    yield from _with_row_counts(context, events, counts)
+    if not invocation.is_successful():
+        raise Failure(description=f"dbt build failed: {invocation.get_error()}")

@@ -133,6 +133,27 @@ def test_raw_schema_check_fails_on_a_planted_bad_row(refreshed) -> None:
             con.execute("DELETE FROM raw.paper_mentions WHERE position = 999")
 
 
+def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:
+    """Runs last on the shared world: it leaves a bad snapshot behind."""
+    settings, _, defs, _ = refreshed
+    published = query(settings.analytics, "SELECT refreshed_at, rows_paper_mentions FROM meta")
+    bad = "f" * 64
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "INSERT INTO raw.snapshots VALUES (?, 'planted.txt', 'blank_separated', DATE '2026-11-21', 'file_name', 2, 0, 1, 'utf-8', '1.1', now())",
+            [bad],
+        )
+        for title in ("Planted One", "Planted Two"):  # two mentions at the same position: a unique test fails
+            con.execute("INSERT INTO raw.paper_mentions (snapshot_id, position, title, abstract) VALUES (?, 1, ?, ?)",
+                        [bad, title, pages.ABSTRACT_A])
+    result = defs.resolve_job_def("daily_refresh").execute_in_process(raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "dbt_models"
+    assert "dbt build failed" in failure.event_specific_data.error.to_string()
+    assert query(settings.analytics, "SELECT refreshed_at, rows_paper_mentions FROM meta") == published
+
+
 INGEST_SCRIPT = """
 from dagster import materialize
 from pipeline.assets import ingest_snapshots
