@@ -1,8 +1,9 @@
 """Dagster resources: paths and the write lock, DuckDB, dbt.
 
-Everything is configured from the environment variables of DESIGN.md at the
-moment the definitions are built, so a test world or a deployment only sets
-variables; nothing reads module-level globals at run time.
+Paths come from the environment variables of DESIGN.md: a variable that is
+set becomes a Dagster ``EnvVar`` (resolved when a run starts, and shown as
+such in the UI), an unset one its documented default. A test world or a
+deployment only sets variables.
 """
 
 
@@ -10,11 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from pipeline.settings import Settings
+from pipeline.settings import PROJECT_ROOT, Settings
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -40,7 +41,12 @@ class PapertrendsPaths(ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
-        return Settings(Path(self.landing_dir), Path(self.warehouse), Path(self.analytics), Path(self.report_dir))
+        """Absolute paths; relative values are taken from the project root, as in DESIGN.md."""
+        def absolute(value: str) -> Path:
+            path = Path(value)
+            return path if path.is_absolute() else PROJECT_ROOT / path
+
+        return Settings(absolute(self.landing_dir), absolute(self.warehouse), absolute(self.analytics), absolute(self.report_dir))
 
 
 def dbt_executable() -> str:
@@ -48,13 +54,30 @@ def dbt_executable() -> str:
     return str(Path(sys.executable).parent / "dbt")
 
 
+def _from_env(name: str, default: Path) -> str | EnvVar:
+    return EnvVar(name) if os.environ.get(name) else str(default)
+
+
 def build_resources(settings: Settings | None = None) -> dict[str, object]:
-    """Resources for the code location, from the environment unless given."""
+    """Resources for the code location: from the environment, or from explicit settings."""
     from pipeline.dbt import DBT_PROJECT
 
-    settings = settings or Settings.from_env()
+    lock_timeout_s = float(os.environ.get("PAPERTRENDS_LOCK_TIMEOUT_S", "120"))
+    if settings is None:
+        defaults = Settings.from_env()
+        paths = PapertrendsPaths(
+            landing_dir=_from_env("PAPERTRENDS_LANDING_DIR", defaults.landing_dir),
+            warehouse=_from_env("PAPERTRENDS_WAREHOUSE", defaults.warehouse),
+            analytics=_from_env("PAPERTRENDS_ANALYTICS", defaults.analytics),
+            report_dir=_from_env("PAPERTRENDS_REPORT_DIR", defaults.report_dir),
+            lock_timeout_s=lock_timeout_s,
+        )
+    else:
+        paths = PapertrendsPaths.from_settings(settings, lock_timeout_s)
+    warehouse = (settings or Settings.from_env()).warehouse
     return {
-        "paths": PapertrendsPaths.from_settings(settings, float(os.environ.get("PAPERTRENDS_LOCK_TIMEOUT_S", "120"))),
-        "duckdb": DuckDBResource(database=str(settings.warehouse)),
+        "paths": paths,
+        # DuckDB wants a concrete file: the resolved absolute warehouse path.
+        "duckdb": DuckDBResource(database=str(warehouse)),
         "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
     }
