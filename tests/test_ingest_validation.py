@@ -79,7 +79,8 @@ def test_bad_entries_are_rejected_with_reasons_and_the_rest_loads(world: Setting
         assert fragment in found[key], (key, found[key])
     raw_texts = {(f, p): text for f, p, _, text in rejected}
     assert raw_texts[("2026-11-20.txt", 4)] == "Short Abstract Paper\n\nToo short."
-    assert '"id":"not-an-id"' in raw_texts[("2026-11-20.json", 2)]
+    # The API item exactly as received, fields the parser ignores included.
+    assert json.loads(raw_texts[("2026-11-20.json", 2)]) == json.loads(API_PAGE)[1]
 
 
 def test_duplicate_positions_are_rejected() -> None:

@@ -8,6 +8,7 @@ which the next run simply redoes.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,7 @@ import duckdb
 import polars as pl
 
 from pipeline import schemas, warehouse
+from pipeline.ingest import hf_api_json
 from pipeline.ingest.discover import LandingFile, date_from_name, decode, list_landing_files, sha256
 from pipeline.ingest.dispatch import PARSER_VERSION, FileRejected, check_document, header_date_to_date, parse_batch, resolve_dates
 
@@ -105,6 +107,22 @@ def _parse_isolating_failures(docs: list[dict], candidates: list[Candidate], rej
     return good, pl.concat([e for e, _ in parts], how="vertical_relaxed"), pl.concat([d for _, d in parts])
 
 
+def _original_api_items(rejected: pl.DataFrame, docs: list[dict]) -> pl.DataFrame:
+    """Give rejected API entries their item exactly as received, not the decoded subset.
+
+    Only rejected rows are touched (rare), so the per-row JSON work stays off
+    the hot path.
+    """
+    api_docs = {d["doc_id"]: d["text"] for d in docs if d["layout"] == hf_api_json.LAYOUT}
+    wanted = rejected.filter(pl.col("doc_id").is_in(list(api_docs)))
+    if wanted.is_empty():
+        return rejected
+    items = {doc_id: json.loads(text) for doc_id, text in api_docs.items() if doc_id in set(wanted["doc_id"])}
+    originals = [json.dumps(items[d][p - 1], ensure_ascii=False) for d, p in wanted.select("doc_id", "position").rows()]
+    fixed = wanted.with_columns(pl.Series("raw_text", originals, dtype=pl.String))
+    return pl.concat([rejected.filter(~pl.col("doc_id").is_in(list(api_docs))), fixed]).sort("doc_id", "position")
+
+
 def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.DataFrame]:
     """Turn a chunk of new files into the rows of the four raw tables (no I/O)."""
     rejected, docs = [], []
@@ -140,6 +158,7 @@ def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.Dat
         .join(reasons, on="row", how="inner")
         .select("doc_id", "snapshot_id", "position", pl.col("raw_text").fill_null(""), "reason")
     )
+    rejected_mentions = _original_api_items(rejected_mentions, docs)
     n_rejected = rejected_mentions.group_by("doc_id").len(name="n_rejected")
     snaps = (
         snaps.join(n_rejected, on="doc_id", how="left")
