@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
 from tests.fixtures.dbt.world import dbt_build, query
 
-SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+from tests.conftest import SEEDS_DIR
+
 if not SEEDS_DIR.is_dir():
     pytest.skip("../shared/seeds not found: the real seed pages are only beside the repo in CI/dev",
                 allow_module_level=True)

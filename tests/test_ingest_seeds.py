@@ -18,9 +18,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
 
-SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+from tests.conftest import SEEDS_DIR
+
 if not SEEDS_DIR.is_dir():
     pytest.skip(
         "../shared/seeds not found: the real seed pages are only beside the repo in CI/dev",

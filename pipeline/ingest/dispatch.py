@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from pipeline.ingest import annotated, blank_separated, hf_api_json, line_pairs
-from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, MONTHS, doc_dates
+from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, HEADER_SPACED_RE, MONTHS, doc_dates
 
 PARSER_VERSION = "1.1"
 YEAR_LOOKBACK = 8  # a year-less Feb 29 may need up to 8 years to find a leap year
@@ -19,8 +19,9 @@ LAYOUTS = tuple(PARSERS)
 _HTML = re.compile(r"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 _BLOCK = re.compile(annotated.BLOCK_RE)
 _GLUED = re.compile(r"^Subscribe\S", re.MULTILINE)
-# Every saved Daily Papers page starts with some of this chrome; plain text without it is not a digest.
-_CHROME = re.compile(r"get\s*trending\s*papers|^\s*subscribe|^\s*daily\s*papers\s*$|by\s*ak\s*and\s*the\s*research", re.IGNORECASE | re.MULTILINE)
+# Every saved Daily Papers page starts with header lines (the same ones the parsers skip);
+# plain text without any is not a digest.
+_CHROME = re.compile(HEADER_SPACED_RE, re.MULTILINE)
 CHROME_SEARCH_CHARS = 1000
 
 
@@ -58,7 +59,7 @@ def check_document(text: str) -> str:
             hf_api_json.check_shape(text)
         except ValueError as exc:
             raise FileRejected(str(exc)) from None
-    elif not _CHROME.search(text[:CHROME_SEARCH_CHARS]):
+    elif not (_CHROME.search(head := text[:CHROME_SEARCH_CHARS]) or _GLUED.search(head)):
         raise FileRejected(
             "no Daily Papers page header ('Get trending papers...', 'Subscribe', 'Daily Papers') at the top: not a digest page"
         )

@@ -117,7 +117,8 @@ def _original_api_items(rejected: pl.DataFrame, docs: list[dict]) -> pl.DataFram
     wanted = rejected.filter(pl.col("doc_id").is_in(list(api_docs)))
     if wanted.is_empty():
         return rejected
-    items = {doc_id: json.loads(text) for doc_id, text in api_docs.items() if doc_id in set(wanted["doc_id"])}
+    wanted_docs = set(wanted["doc_id"].to_list())
+    items = {doc_id: json.loads(text) for doc_id, text in api_docs.items() if doc_id in wanted_docs}
     originals = [json.dumps(items[d][p - 1], ensure_ascii=False) for d, p in wanted.select("doc_id", "position").rows()]
     fixed = wanted.with_columns(pl.Series("raw_text", originals, dtype=pl.String))
     return pl.concat([rejected.filter(~pl.col("doc_id").is_in(list(api_docs))), fixed]).sort("doc_id", "position")
