@@ -39,6 +39,9 @@ def build_definitions() -> Definitions:
         sensors=[build_landing_sensor(daily_refresh)],
         resources=build_resources(),
         loggers={"console": concise_console},
+        # Also for the implicit asset job behind `dagster asset materialize` (e.g. a fetch range):
+        # one process instead of a subprocess per step saves ~10 s of start-up on 2 cores.
+        executor=in_process_executor,
     )
 
 
