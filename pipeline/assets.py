@@ -114,9 +114,6 @@ def _fetch_asset(fetch: FetchSettings) -> AssetsDefinition:
     return hf_daily_papers
 
 
-hf_daily_papers = build_hf_daily_papers()
-
-
 def _column_schemas(con: duckdb.DuckDBPyConnection) -> dict[str, TableSchema]:
     rows = con.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'raw' ORDER BY ordinal_position"
