@@ -92,7 +92,7 @@ def fetch_window(today: date, start: date) -> tuple[date, date]:
 
 
 def build_fetch_schedule(job: Any, fetch: FetchSettings) -> ScheduleDefinition:
-    """One run a day over the whole window of ``job`` (the fetch asset job) (the asset's single-run backfill policy reads the range).
+    """One run a day of ``job`` (the fetch asset job) over the whole window, read by the single-run backfill policy.
 
     Running by default only when ``PAPERTRENDS_FETCH=1``: without it nothing leaves the machine.
     """
