@@ -63,7 +63,8 @@ def test_webserver_serves_asset_graph_job_schedule_and_sensor(world: Settings, t
         assert {"raw/paper_mentions", "marts/papers", "marts/topic_trends", "delivery/analytics_db", "delivery/trend_report"} <= keys
         repo = data["repositoriesOrError"]["nodes"][0]
         assert "daily_refresh" in {j["name"] for j in repo["jobs"]}
-        assert [(s["name"], s["cronSchedule"]) for s in repo["schedules"]] == [("daily_refresh_schedule", "0 6 * * *")]
+        assert sorted((s["name"], s["cronSchedule"]) for s in repo["schedules"]) == [
+            ("daily_refresh_schedule", "0 6 * * *"), ("hf_daily_papers_schedule", "30 5 * * *")]
         assert [s["name"] for s in repo["sensors"]] == ["landing_sensor"]
     finally:
         proc.terminate()
