@@ -62,7 +62,7 @@ EXPECTED_ISSUES = {
     ("2026-11-20-annotated.txt", 3, "published_on", "2026-12-01", "published_on_not_after_snapshot_date"),
     ("2026-11-20-annotated.txt", 5, "published_on", "2017-2-30", "impossible publication date"),
     ("2026-11-20.json", 1, "upvotes", "-4", "in_range(0, 10000000)"),
-    ("2026-11-20.json", 2, "arxiv_id", "not-an-id", "str_matches"),
+    ("2026-11-20.json", 2, "arxiv_id", "not-an-id", "arxiv_id_format"),
     ("2026-11-20.json", 4, "authors_count", "0", "greater_than_or_equal_to(1)"),
     ("2026-11-20.json", 6, "upvotes", "100000000000000000000000", "too large"),
     ("2026-11-20.json", 7, "upvotes", "3.5", "not an integer"),

@@ -64,10 +64,11 @@ ENTRY_COLUMNS: dict[str, pl.DataType] = {
 UNPAIRED = "unpaired paragraph"
 # Chrome that a saved page may glue to the first title ("SubscribeNeural Passage ...").
 GLUED_CHROME_RE = (
-    r"^(Subscribe|Daily Papers|by ?AK and the research community|Get trending papers in your email inbox( once a day)?!)"
-    r"\s*([A-Z0-9])"
+    r"(?m)^(Subscribe|Daily Papers|by ?AK and the research community|Get trending papers in your email inbox( once a day)?!)"
+    r"[ \t]*([A-Z0-9])"
 )
-GLUED_SEARCH_LINES = 12
+GLUED_DATE_RE = rf"(?m)^((?:{MONTH_RE}) [0-9]{{1,2}})(\p{{L}})"
+GLUED_SEARCH_UNITS = 12
 BLOCK_RE = r"\n\s*·\s*\n"
 
 
@@ -105,17 +106,18 @@ def strip_chrome(units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     (``·`` lines, whose dates are data) are left alone.
     """
     block = pl.col("unit").str.contains(BLOCK_RE)
+    # Chrome glued to the first title ("SubscribeNeural ...", "Dec 7Live ...") goes on a line of its own.
+    unglued = pl.col("unit").str.replace_all(GLUED_CHROME_RE, "$1\n$3").str.replace_all(GLUED_DATE_RE, "$1\n$2")
     lines = (
-        units.with_columns(pl.when(block).then(pl.concat_list(pl.col("unit"))).otherwise(pl.col("unit").str.split("\n")).alias("line"),
-                           block.alias("is_block"))
+        units.with_columns(
+            pl.when(block).then(pl.concat_list(pl.col("unit")))
+            .otherwise(pl.when(pl.col("unit_no") < GLUED_SEARCH_UNITS).then(unglued).otherwise(pl.col("unit")).str.split("\n"))
+            .alias("line"),
+            block.alias("is_block"),
+        )
         .explode("line")
         .with_columns(pl.when(pl.col("is_block")).then(pl.col("line")).otherwise(pl.col("line").str.strip_chars()).alias("line"))
         .filter(pl.col("line") != "")
-        .with_columns(pl.int_range(pl.len()).over("doc_id").alias("line_no"))
-    )
-    glued = (pl.col("line_no") < GLUED_SEARCH_LINES) & ~pl.col("is_block")
-    lines = lines.with_columns(
-        pl.when(glued).then(pl.col("line").str.replace(GLUED_CHROME_RE, "$3")).otherwise(pl.col("line")).alias("line")
     )
     date_line = ~pl.col("is_block") & pl.col("line").str.contains(HEADER_DATE_RE)
     chrome = ~pl.col("is_block") & is_header("line")

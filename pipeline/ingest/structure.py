@@ -11,13 +11,18 @@ another entry's text as its title.
 
 Roles of a ``T`` unit, first rule that applies:
 
-1. same text as the ``T`` unit before it -> that entry's summary;
-2. followed by an ``N`` unit -> a title (the ``N`` is its abstract);
+1. same text as the ``T`` unit before it, or containing it or contained in it
+   -> that entry's summary;
+2. after another ``T`` unit, only weakly title-shaped or sharing two words
+   with it -> unpaired;
+   otherwise, followed by an ``N`` unit -> a title (the ``N`` is its abstract);
 3. overlaps the ``T`` unit before it (same name, one contains the other,
    most words shared) -> that entry's summary;
 4. followed by a block: after a ``T`` unit it is that entry's summary, else a title;
-5. after another ``T`` unit -> uncertain (a title-like summary, or a title
-   whose abstract is missing): unpaired;
+5. after another ``T`` unit: a title only when it is named (``Name: what it
+   does``) or a Title Case line of five words or more, and shares no word with that unit (a summary always shares some);
+   otherwise uncertain (a title-like summary, or a title whose abstract is
+   missing): unpaired;
 6. first unit of the page, or followed by its own title-like summary -> a title;
 7. strongly title-shaped (a name and a colon, Title Case, a question) -> a
    title without abstract; otherwise unpaired.
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import polars as pl
 
-URL_RE = r"(?i)https?://|www\.|\.(com|io|org|ai|net|html?)\b|github\.|arxiv\.org"
+URL_RE = r"(?i)\bhttps?\b|www\.|\.(com|io|org|ai|net|html?)\b|github\.|arxiv\.org"
 EMOJI_RE = r"[\x{2600}-\x{27BF}\x{1F000}-\x{1FFFF}]"
 # How comments start ("We ...", "Thanks ...", "Check it out"); titles do not.
 COMMENT_START_RE = (
@@ -38,7 +43,10 @@ COMMENT_START_RE = (
 # A lower-case first word is a title only when it is a name: "mHC:", "iFSQ:", "e5-omni:".
 LOWER_START_RE = r"^[a-z]"
 NAME_START_RE = r"^[a-z][^\s:]*([A-Z0-9]|:)"
-SENTENCE_END_RE = r"([.!]|:-?\)|\.\.\.|…)$"
+SENTENCE_END_RE = r"([.!,;(\[\\]|:-?\)|\.\.\.|…)$"
+# Code, markup and formulas pasted in a summary: a title has none of these, and some letters.
+CODE_RE = r"[=$#]|^[^\p{L}\p{N}\"'“‘(]"
+LETTERS_RE = r"\p{L}{2}"
 MAX_TITLE_CHARS = 300
 MAX_TITLE_WORDS = 30
 SMALL_WORDS = (
@@ -48,6 +56,10 @@ SMALL_WORDS = (
 NAME_SEPARATOR_RE = r":\s|\s-\s|\s\("
 MAX_NAME_WORDS = 4
 MIN_JACCARD = 0.5
+LONG_TITLE_WORDS = 5  # capitalised words
+SUMMARY_SHARED_WORDS = 2  # a title-like line sharing this many words with the title above reads as its summary
+# "Name: what it does", the usual shape of a paper title (a name of at most four words).
+NAMED_TITLE_RE = r"^\S+(\s\S+){0,3}:\s\S+\s\S+"
 
 
 def is_title_shaped(unit: pl.Expr) -> pl.Expr:
@@ -60,13 +72,15 @@ def is_title_shaped(unit: pl.Expr) -> pl.Expr:
         & ~unit.str.contains(URL_RE)
         & ~unit.str.contains(EMOJI_RE)
         & ~unit.str.contains(" | ", literal=True)
+        & ~unit.str.contains(CODE_RE)
+        & unit.str.contains(LETTERS_RE)
         & (~unit.str.contains(LOWER_START_RE) | unit.str.contains(NAME_START_RE))
         & ~unit.str.contains(COMMENT_START_RE)
     )
 
 
 def is_strong_title(unit: pl.Expr) -> pl.Expr:
-    """A title even without an abstract: a named title, a question, Title Case, or a one-word name."""
+    """A title even without an abstract: a named title, Title Case, or a one-word name."""
     words = unit.str.split(" ")
     significant = words.list.eval(
         pl.element().filter(pl.element().str.contains(r"^[A-Za-z]") & ~pl.element().str.to_lowercase().is_in(SMALL_WORDS))
@@ -74,7 +88,7 @@ def is_strong_title(unit: pl.Expr) -> pl.Expr:
     capitalised = significant.list.eval(pl.element().str.contains(r"^[A-Z]").cast(pl.Int32).sum()).list.first()
     n_words = words.list.len()
     return (
-        unit.str.contains(r":\s|\s-\s|\?$")
+        unit.str.contains(r"^[^(]*:\s|\s-\s")
         | ((n_words == 1) & unit.str.contains(r"^.+[A-Z0-9]"))
         | ((n_words >= 2) & (capitalised >= 0.75 * significant.list.len()) & (significant.list.len() > 0))
     )
@@ -143,21 +157,28 @@ def assign_roles(content: pl.DataFrame, block: pl.Expr | None = None) -> pl.Data
         .then(pl.lit("N")).otherwise(pl.col("kind")).alias("kind")
     )
     t = kinds.filter(pl.col("kind") == "T")
-    t = shape_features(t).with_columns(is_strong_title(pl.col("unit")).alias("strong"))
-    kinds = kinds.join(t.select("doc_id", "unit_no", "norm", "name", "tokens", "strong"), on=["doc_id", "unit_no"],
+    t = shape_features(t).with_columns(
+        is_strong_title(pl.col("unit")).alias("strong"), pl.col("unit").str.contains(NAMED_TITLE_RE).alias("named")
+    ).with_columns((pl.col("strong") & (pl.col("unit").str.count_matches(r"(^|\s)[A-Z]") >= LONG_TITLE_WORDS)).alias("long_title_case"))
+    kinds = kinds.join(t.select("doc_id", "unit_no", "norm", "name", "tokens", "strong", "named", "long_title_case"), on=["doc_id", "unit_no"],
                        how="left", maintain_order="left")
     shifted = [pl.col(c).shift(s).over("doc_id").alias(f"{p}{c}")
                for s, p in ((1, "prev_"), (-1, "next_")) for c in ("kind", "norm", "name", "tokens")]
     kinds = kinds.with_columns(shifted)
     prev_t, next_kind = pl.col("prev_kind") == "T", pl.col("next_kind")
+    padded, prev_padded = pl.lit(" ") + pl.col("norm") + pl.lit(" "), pl.lit(" ") + pl.col("prev_norm") + pl.lit(" ")
+    contains_prev = (padded.str.contains(prev_padded, literal=True) | prev_padded.str.contains(padded, literal=True)).fill_null(False)
+    shared_with_prev = pl.col("tokens").list.set_intersection(pl.col("prev_tokens")).list.len().fill_null(0)
     role = (
         pl.when(pl.col("kind") == "N").then(pl.lit("attach"))
         .when(pl.col("kind") == "B").then(pl.lit("block"))
-        .when(prev_t & (pl.col("norm") == pl.col("prev_norm"))).then(pl.lit("attach"))
+        .when(prev_t & contains_prev).then(pl.lit("attach"))
+        .when(prev_t & (~pl.col("strong") | (shared_with_prev >= SUMMARY_SHARED_WORDS))).then(pl.lit("unpaired"))
         .when(next_kind == "N").then(pl.lit("title"))
         .when(prev_t & overlaps("", "prev_")).then(pl.lit("attach"))
         .when((next_kind == "B") & prev_t).then(pl.lit("attach"))
         .when(next_kind == "B").then(pl.lit("title"))
+        .when(prev_t & (pl.col("named") | pl.col("long_title_case")) & (shared_with_prev == 0)).then(pl.lit("title"))
         .when(prev_t).then(pl.lit("unpaired"))
         .when(pl.col("prev_kind").is_null()).then(pl.lit("title"))
         .when((next_kind == "T") & overlaps("", "next_")).then(pl.lit("title"))
