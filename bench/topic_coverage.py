@@ -33,7 +33,8 @@ def topic_patterns(con: duckdb.DuckDBPyConnection, seeds: Path = SEEDS) -> list[
     return con.execute(
         """
         select topic_id, '(?:' || string_agg(pattern, ')|(?:' order by pattern) || ')'
-        from read_csv(?, header = true, all_varchar = true, quote = '"', escape = '"')
+        from read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                      columns = {'topic_id': 'varchar', 'pattern': 'varchar'})
         group by topic_id
         order by topic_id
         """,
