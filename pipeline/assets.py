@@ -6,8 +6,9 @@ the landing files to the marts without glue.
 """
 
 
+import warnings
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -18,7 +19,12 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    AssetsDefinition,
+    BackfillPolicy,
+    BetaWarning,
     Config,
+    DailyPartitionsDefinition,
+    Failure,
     MaterializeResult,
     MetadataValue,
     TableColumn,
@@ -30,10 +36,10 @@ from dagster_duckdb import DuckDBResource
 
 from pipeline import warehouse
 from pipeline.publish import MARTS
-from pipeline.fetch import DEFAULT_BASE_URL, fetch_daily_papers
-from pipeline.ingest.discover import list_landing_files
+from pipeline.fetch import FetchOptions, fetch_days
 from pipeline.ingest.loader import IngestSummary, ingest_into
 from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
+from pipeline.settings import FetchSettings
 
 RAW_DESCRIPTIONS = {
     "snapshots": "One row per ingested snapshot file content (SHA-256 identity), with layout and dated by the DESIGN.md rule.",
@@ -42,40 +48,70 @@ RAW_DESCRIPTIONS = {
     "rejected_mentions": "Entries that failed Pandera validation, with the raw text and the reason.",
 }
 ANALYTICS_KEY = AssetKey(["delivery", "analytics_db"])
+FETCH_KEY = AssetKey(["landing", "hf_daily_papers"])
 
 
 class FetchConfig(Config):
-    """Off by default: the daily refresh runs on files that landed by other means."""
+    """Bounds of the fetch; the defaults suit the public API (anonymous: ~500 requests / 5 minutes)."""
 
-    enabled: bool = False
-    day: str = ""  # ISO date; empty = yesterday (UTC)
-    base_url: str = DEFAULT_BASE_URL
+    page_limit: int = 50
     timeout_s: float = 10.0
-    retries: int = 2
+    retries: int = 4
+    backoff_factor_s: float = 1.0
+    backoff_max_s: float = 30.0
+    retry_after_max_s: int = 120
 
 
-@asset(
-    key=["landing", "hf_daily_papers"],
-    group_name="ingest",
-    kinds={"python"},
-    description=(
-        "The landing feed: optionally fetches one day from the Hugging Face daily papers API "
-        "(enable by config), then reports the complete files waiting in the landing dir."
-    ),
-)
-def hf_daily_papers(context: AssetExecutionContext, config: FetchConfig, paths: PapertrendsPaths) -> MaterializeResult:
-    landing = paths.settings.landing_dir
-    fetched: dict[str, Any] = {"fetch": "disabled by config (enabled=false)"}
-    if config.enabled:
-        day = date.fromisoformat(config.day) if config.day else datetime.now(UTC).date() - timedelta(days=1)
-        result = fetch_daily_papers(landing, day, config.base_url, config.timeout_s, config.retries)
-        fetched = {"fetch": result.url, "n_papers": result.n_papers,
-                   "written": str(result.path) if result.path else "nothing (empty feed)"}
-    context.log.info(f"landing feed: {fetched}")
-    files = list_landing_files(landing)
-    return MaterializeResult(
-        metadata={**fetched, "landing_files": len(files), "landing_megabytes": round(sum(f.size_bytes for f in files) / 1e6, 3)}
+def fetch_partitions(start: date) -> DailyPartitionsDefinition:
+    """One partition per UTC day from ``start`` up to and including today (today's list is already useful)."""
+    return DailyPartitionsDefinition(start_date=start.isoformat(), end_offset=1, timezone="UTC")
+
+
+def build_hf_daily_papers(fetch: FetchSettings | None = None) -> AssetsDefinition:
+    """The fetch asset for the given settings (default: the environment, read once here)."""
+    fetch = fetch or FetchSettings.from_env()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BetaWarning)  # backfill_policy is beta, and the CLI range needs it
+        return _fetch_asset(fetch)
+
+
+def _fetch_asset(fetch: FetchSettings) -> AssetsDefinition:
+    @asset(
+        key=FETCH_KEY,
+        group_name="ingest",
+        kinds={"python"},
+        partitions_def=fetch_partitions(fetch.start),
+        backfill_policy=BackfillPolicy.single_run(),
+        description=(
+            "One partition per day of the Hugging Face daily papers API, stored in the landing dir as "
+            "YYYY-MM-DD.json (all pages of the day as one JSON list; a changed re-fetch adds a "
+            "YYYY-MM-DD_fetch<time>.json). A range of days runs as one run."
+        ),
     )
+    def hf_daily_papers(context: AssetExecutionContext, config: FetchConfig, paths: PapertrendsPaths) -> MaterializeResult:
+        days = [date.fromisoformat(key) for key in context.partition_keys]
+        options = FetchOptions(base_url=fetch.base_url, **config.model_dump())
+        context.log.info(f"fetching {len(days)} day(s) {days[0]} … {days[-1]} from {options.base_url}")
+        results, errors = fetch_days(paths.settings.landing_dir, days, options)
+        for line in errors:
+            context.log.error(line)
+        summary = {r.day.isoformat(): {"papers": r.n_papers, "pages": r.n_pages, "status": r.status,
+                                       "file": r.path.name if r.path else None} for r in results}
+        if errors:
+            raise Failure(
+                description=f"{len(errors)} of {len(days)} day(s) could not be fetched; the others were stored: " + "; ".join(errors),
+                metadata={"errors": MetadataValue.json(errors), "days": MetadataValue.json(summary)},
+            )
+        return MaterializeResult(metadata={
+            "base_url": options.base_url,
+            "days": len(days),
+            "n_papers": sum(r.n_papers for r in results),
+            "new_files": MetadataValue.json([r.path.name for r in results if r.path]),
+            "unchanged_days": sum(r.status == "unchanged" for r in results),
+            "per_day": MetadataValue.json(summary),
+        })
+
+    return hf_daily_papers
 
 
 def _column_schemas(con: duckdb.DuckDBPyConnection) -> dict[str, TableSchema]:
@@ -136,7 +172,7 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
     name="ingest_snapshots",
     specs=[
         AssetSpec(["raw", table], group_name="ingest", kinds={"duckdb", "polars"}, description=text,
-                  deps=[AssetKey(["landing", "hf_daily_papers"])])
+                  deps=[FETCH_KEY])
         for table, text in RAW_DESCRIPTIONS.items()
     ],
     check_specs=[

@@ -1,9 +1,11 @@
-"""The daily schedule and the landing sensor that start ``daily_refresh``."""
+"""The daily schedules (refresh, and the optional fetch) and the landing sensor that starts ``daily_refresh``."""
 
 
 import hashlib
 import json
 import os
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from dagster import (
     DefaultScheduleStatus,
@@ -11,16 +13,25 @@ from dagster import (
     JobDefinition,
     RunRequest,
     ScheduleDefinition,
+    ScheduleEvaluationContext,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
+    schedule,
     sensor,
 )
 
 from pipeline.ingest.discover import list_landing_files, sha256
-from pipeline.settings import Settings
+from pipeline.settings import FetchSettings, Settings
 
 DEFAULT_CRON = "0 6 * * *"
+# Before the refresh at 06:00: the new files start a refresh through landing_sensor anyway.
+FETCH_CRON = "30 5 * * *"
+# Upvotes keep rising for 1-2 weeks after a paper is listed: re-fetch that far back.
+REFETCH_DAYS = 14
+# The run tags Dagster reads a single-run partition range from (RunRequest.partition_key_range reads them too).
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def build_schedule(job: JobDefinition) -> ScheduleDefinition:
@@ -73,3 +84,35 @@ def build_landing_sensor(job: JobDefinition):
         )
 
     return landing_sensor
+
+
+def fetch_window(today: date, start: date) -> tuple[date, date]:
+    """Today, yesterday and the ``REFETCH_DAYS`` days before yesterday, not before the first partition."""
+    return max(start, today - timedelta(days=1 + REFETCH_DAYS)), today
+
+
+def build_fetch_schedule(job: Any, fetch: FetchSettings) -> ScheduleDefinition:
+    """One run a day of ``job`` (the fetch asset job) over the whole window, read by the single-run backfill policy.
+
+    Running by default only when ``PAPERTRENDS_FETCH=1``: without it nothing leaves the machine.
+    """
+
+    @schedule(
+        name="hf_daily_papers_schedule",
+        job=job,
+        cron_schedule=FETCH_CRON,
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.RUNNING if fetch.enabled else DefaultScheduleStatus.STOPPED,
+        description=f"Fetches today, yesterday and the {REFETCH_DAYS} days before (late upvotes) in one run; on with PAPERTRENDS_FETCH=1.",
+    )
+    def hf_daily_papers_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+        now = context.scheduled_execution_time or datetime.now(UTC)
+        first, last = fetch_window(now.astimezone(UTC).date(), fetch.start)
+        if first > last:
+            return SkipReason(f"PAPERTRENDS_FETCH_START {fetch.start} is after today ({last})")
+        return RunRequest(
+            run_key=f"hf_daily_papers_{last.isoformat()}",
+            tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
+        )
+
+    return hf_daily_papers_schedule

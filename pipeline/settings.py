@@ -1,4 +1,4 @@
-"""Paths from the environment variables of DESIGN.md, resolved once per call.
+"""Paths and fetch switches from the environment variables of DESIGN.md, resolved once per call.
 
 Every stage reads its locations here so tests can build a whole world in
 ``tmp_path`` just by setting the variables.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,4 +42,34 @@ class Settings:
             warehouse=env_path("PAPERTRENDS_WAREHOUSE"),
             analytics=env_path("PAPERTRENDS_ANALYTICS"),
             report_dir=env_path("PAPERTRENDS_REPORT_DIR"),
+        )
+
+
+# --- the live fetch (DESIGN.md: PAPERTRENDS_FETCH, PAPERTRENDS_FETCH_START, PAPERTRENDS_HF_BASE_URL) ---
+
+DEFAULT_HF_BASE_URL = "https://huggingface.co"
+DEFAULT_FETCH_LOOKBACK_DAYS = 30
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Whether the daily fetch runs on its schedule, its first partition, and where the API is."""
+
+    enabled: bool
+    start: date
+    base_url: str
+
+    @classmethod
+    def from_env(cls, today: date | None = None) -> "FetchSettings":
+        today = today or datetime.now(UTC).date()
+        raw_start = os.environ.get("PAPERTRENDS_FETCH_START", "").strip()
+        try:
+            start = date.fromisoformat(raw_start) if raw_start else today - timedelta(days=DEFAULT_FETCH_LOOKBACK_DAYS)
+        except ValueError:
+            raise ValueError(f"PAPERTRENDS_FETCH_START={raw_start!r} is not an ISO date (YYYY-MM-DD)") from None
+        return cls(
+            enabled=os.environ.get("PAPERTRENDS_FETCH", "").strip().lower() in TRUE_WORDS,
+            start=start,
+            base_url=(os.environ.get("PAPERTRENDS_HF_BASE_URL") or DEFAULT_HF_BASE_URL).strip().rstrip("/"),
         )
