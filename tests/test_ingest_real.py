@@ -32,7 +32,7 @@ def _score(layout: str, seed: int, rate: float) -> tuple[int, int, int]:
 
 
 @pytest.mark.parametrize(("layout", "rate", "min_loaded"), [
-    ("blank_separated", 0.0, 0.99), ("blank_separated", 0.15, 0.99),
+    ("blank_separated", 0.0, 0.99), ("blank_separated", 0.15, 0.985),
     ("line_pairs", 0.0, 0.99), ("line_pairs", 0.15, 0.985),
 ])
 def test_perturbed_text_pages_are_never_mispaired(layout: str, rate: float, min_loaded: float) -> None:

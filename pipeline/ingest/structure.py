@@ -40,10 +40,11 @@ COMMENT_START_RE = (
     r"|great (work|paper)|nice (work|paper)|interesting (work|paper)|awesome|cool|very|update the|upload|submit"
     r"|this (paper|work)|in this (paper|work))\b)"
 )
-# A lower-case first word is a title only when it is a name: "mHC:", "iFSQ:", "e5-omni:".
+# A lower-case first word is a title only when it is a name ("mHC:", "iFSQ:", "e5-omni:")
+# or the line is a lower-cased "name: what it does" title.
 LOWER_START_RE = r"^[a-z]"
-NAME_START_RE = r"^[a-z][^\s:]*([A-Z0-9]|:)"
-SENTENCE_END_RE = r"([.!,;(\[\\]|:-?\)|\.\.\.|…)$"
+NAME_START_RE = r"^[a-z][^\s:]*([A-Z0-9]|:)|^[a-z][^:]{0,60}:\s"
+SENTENCE_END_RE = r"([!,;(\[\\]|:-?\)|\.\.\.|…)$"
 # Code, markup and formulas pasted in a summary: a title has none of these, and some letters.
 CODE_RE = r"[=$#]|^[^\p{L}\p{N}\"'“‘(]"
 LETTERS_RE = r"\p{L}{2}"
@@ -76,6 +77,8 @@ def is_title_shaped(unit: pl.Expr) -> pl.Expr:
         & unit.str.contains(LETTERS_RE)
         & (~unit.str.contains(LOWER_START_RE) | unit.str.contains(NAME_START_RE))
         & ~unit.str.contains(COMMENT_START_RE)
+        # a sentence ends with a period; a title only by accident, and then it still reads as a title
+        & (~unit.str.contains(r"\.$") | is_strong_title(unit))
     )
 
 
@@ -145,10 +148,16 @@ def assign_roles(content: pl.DataFrame, block: pl.Expr | None = None) -> pl.Data
     titles and unpaired units).
     """
     is_block = block if block is not None else pl.lit(False)
-    kinds = content.with_columns(
-        pl.when(is_block).then(pl.lit("B")).when(is_title_shaped(pl.col("unit"))).then(pl.lit("T")).otherwise(pl.lit("N"))
-        .alias("kind")
+    kinds = content.with_columns(is_block.alias("is_block"))
+    # Right after an annotation block comes the next title, whatever its case or punctuation.
+    after_block = (
+        pl.col("is_block").shift(1).over("doc_id").fill_null(False) & ~pl.col("is_block")
+        & ~pl.col("unit").str.contains("\n") & (pl.col("unit").str.len_chars() <= MAX_TITLE_CHARS)
     )
+    kinds = kinds.with_columns(
+        pl.when(pl.col("is_block")).then(pl.lit("B")).when(is_title_shaped(pl.col("unit")) | after_block).then(pl.lit("T"))
+        .otherwise(pl.lit("N")).alias("kind")
+    ).drop("is_block")
     # A title-like unit repeating the title above it is that entry's summary for certain:
     # it counts as an abstract for its neighbours too.
     same = pl.col("unit").str.to_lowercase() == pl.col("unit").shift(1).over("doc_id").str.to_lowercase()
