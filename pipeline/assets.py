@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import polars as pl
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -36,6 +37,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipeline import warehouse
 from pipeline.publish import MARTS
+from pipeline.quality import layout_drift
 from pipeline.fetch import FetchOptions, fetch_days
 from pipeline.ingest.loader import IngestSummary, ingest_into
 from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
@@ -45,7 +47,8 @@ RAW_DESCRIPTIONS = {
     "snapshots": "One row per ingested snapshot file content (SHA-256 identity), with layout and dated by the DESIGN.md rule.",
     "paper_mentions": "One row per valid paper entry of a snapshot, in page order (position is 1-based).",
     "rejected_files": "Files that could not be read or parsed at all, with the reason; they stay on disk.",
-    "rejected_mentions": "Entries that failed Pandera validation, with the raw text and the reason.",
+    "rejected_mentions": "Entries that cannot be a paper (no usable title, or an unpaired paragraph), with the raw text and the reason.",
+    "field_issues": "Fields of loaded entries that failed their Pandera check: set null (the abstract kept), with the raw value and the reason.",
 }
 ANALYTICS_KEY = AssetKey(["delivery", "analytics_db"])
 FETCH_KEY = AssetKey(["landing", "hf_daily_papers"])
@@ -136,7 +139,8 @@ def _preview(con: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict[str, TableSchema], preview: str) -> Iterator[Any]:
+def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict[str, TableSchema], preview: str,
+                   drift: pl.DataFrame) -> Iterator[Any]:
     dates = sorted({str(d) for _, _, d in summary.new_snapshots})
     common = {"files_seen": summary.files_seen, "seconds": round(summary.seconds, 3)}
     per_table: dict[str, dict[str, Any]] = {
@@ -147,6 +151,7 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
         "rejected_files": {"new_rejected_files": summary.files_rejected,
                            "reasons": MetadataValue.json([list(r) for r in summary.rejected_files][:50])},
         "rejected_mentions": {"new_rejected_mentions": summary.mentions_rejected},
+        "field_issues": {"new_field_issues": summary.field_issues},
     }
     for table, meta in per_table.items():
         yield MaterializeResult(
@@ -158,7 +163,17 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
         asset_key=AssetKey(["raw", "paper_mentions"]), check_name="pandera_entries_valid",
         passed=summary.mentions_rejected == 0, severity=AssetCheckSeverity.WARN,
         metadata={"rows_checked": checked, "rejected_entries": summary.mentions_rejected},
-        description="Entries of this run that failed the Pandera schema (recorded in raw.rejected_mentions).",
+        description="Entries of this run without a usable title (recorded in raw.rejected_mentions).",
+    )
+    yield AssetCheckResult(
+        asset_key=AssetKey(["raw", "paper_mentions"]), check_name="layout_drift",
+        passed=drift.is_empty(), severity=AssetCheckSeverity.WARN,
+        metadata={"snapshots_checked": summary.snapshots_loaded, "drifting_snapshots": drift.height,
+                  "drift": MetadataValue.json([
+                      {"file_name": f, "snapshot_date": str(d), "reasons": r}
+                      for f, d, r in drift.select("file_name", "snapshot_date", "drift_reasons").rows()
+                  ][:50])},
+        description="New snapshots whose shape deviates from recent ones (rejected share, title length, entry count).",
     )
     yield AssetCheckResult(
         asset_key=AssetKey(["raw", "snapshots"]), check_name="files_parsed",
@@ -178,6 +193,7 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
     check_specs=[
         AssetCheckSpec("pandera_entries_valid", asset=AssetKey(["raw", "paper_mentions"])),
         AssetCheckSpec("files_parsed", asset=AssetKey(["raw", "snapshots"])),
+        AssetCheckSpec("layout_drift", asset=AssetKey(["raw", "paper_mentions"])),
     ],
     pool=WAREHOUSE_POOL,
     description="Parse every new landing file (any layout), validate with Pandera, append to raw.* in transactions.",
@@ -193,11 +209,12 @@ def ingest_snapshots(context: AssetExecutionContext, paths: PapertrendsPaths, du
         counts = warehouse.table_counts(con)
         schemas = _column_schemas(con)
         preview = _preview(con, [sid for sid, _, _ in summary.new_snapshots])
+        drift = layout_drift(con, [sid for sid, _, _ in summary.new_snapshots])
     context.log.info(
         f"ingested {summary.snapshots_loaded} snapshots ({summary.mentions_loaded} mentions), "
         f"rejected {summary.files_rejected} files and {summary.mentions_rejected} entries in {summary.seconds:.2f}s"
     )
-    yield from _ingest_events(summary, counts, schemas, preview)
+    yield from _ingest_events(summary, counts, schemas, preview, drift)
 
 
 @asset(

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR
 
 MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends")
@@ -79,7 +80,9 @@ CREATE TABLE meta_quality AS SELECT
     (SELECT max(snapshot_date) FROM {SOURCE}.raw.snapshots) AS newest_snapshot_date,
     (SELECT count(*) FROM {SOURCE}.raw.paper_mentions) AS n_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_mentions) AS n_rejected_mentions,
-    (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files
+    (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files,
+    (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues;
+CREATE TABLE meta_layout_drift AS {drift_sql(f"{SOURCE}.raw")};
 """
 
 # Docs of the objects publish adds itself: (object comment, {column: comment}).
@@ -100,9 +103,11 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "oldest_snapshot_date": "Oldest snapshot date loaded.",
         "newest_snapshot_date": "Newest snapshot date loaded.",
         "n_mentions": "Paper entries that passed validation.",
-        "n_rejected_mentions": "Paper entries rejected by validation (raw.rejected_mentions).",
+        "n_rejected_mentions": "Paper entries without a usable title (raw.rejected_mentions).",
         "n_rejected_files": "Files that could not be read or parsed (raw.rejected_files).",
+        "n_field_issues": "Fields of loaded entries that failed their check (raw.field_issues).",
     }),
+    "main.meta_layout_drift": ("Snapshots whose shape deviates from recent ones (see pipeline/quality.py).", {}),
 }
 
 

@@ -206,11 +206,19 @@ def _quality_section(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], quali
         ("Distinct papers", meta["rows_papers"]),
         ("Rejected files", quality["n_rejected_files"]),
         ("Rejected entries", f"{quality['n_rejected_mentions']} ({_pct(rejected_share)} of all entries)"),
+        ("Field issues (loaded, field set null)", quality["n_field_issues"]),
     ]
     rows = [f"<tr><th>{name}</th><td>{_esc(_text(value))}</td></tr>" for name, value in figures]
     per_day = con.execute(PER_DAY_SQL).fetchall()
+    drift = con.execute("SELECT snapshot_date, file_name, layout, drift_reasons FROM meta_layout_drift ORDER BY 1 DESC, 2").fetchall()
+    drift_rows = [f"<tr><td>{_esc(_text(d))}</td><td>{_esc(f)}</td><td>{_esc(lay)}</td><td>{_esc(r)}</td></tr>" for d, f, lay, r in drift]
+    drift_table = (
+        ['<table id="layout-drift"><tr><th>date</th><th>file</th><th>layout</th><th>why</th></tr>', *drift_rows, "</table>"]
+        if drift_rows else ['<p id="layout-drift">No snapshot deviates from the recent ones.</p>']
+    )
     return "\n".join([
         '<section id="quality">', "<h2>Data quality</h2>", '<table id="data-quality">', *rows, "</table>",
+        "<h3>Layout drift</h3>", *drift_table,
         f'<figure id="mentions-per-day">{_svg(_mentions_chart, per_day, prefix="perday")}'
         "<figcaption>Entries loaded per snapshot date</figcaption></figure>",
         "</section>",

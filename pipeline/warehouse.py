@@ -14,59 +14,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-RAW_DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-CREATE TABLE IF NOT EXISTS raw.snapshots (
-    snapshot_id VARCHAR PRIMARY KEY,
-    file_name VARCHAR NOT NULL,
-    layout VARCHAR NOT NULL,
-    snapshot_date DATE NOT NULL,
-    snapshot_date_source VARCHAR NOT NULL,
-    n_entries INTEGER NOT NULL,
-    n_rejected INTEGER NOT NULL,
-    size_bytes BIGINT NOT NULL,
-    encoding VARCHAR NOT NULL,
-    parser_version VARCHAR NOT NULL,
-    ingested_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS raw.paper_mentions (
-    snapshot_id VARCHAR NOT NULL,
-    position INTEGER NOT NULL,
-    title VARCHAR NOT NULL,
-    -- zstd: abstracts are most of the bytes, and the default string compression
-    -- makes every append about twice as slow for a four times larger file.
-    abstract VARCHAR USING COMPRESSION zstd NOT NULL,
-    authors_count INTEGER,
-    organization VARCHAR,
-    published_on DATE,
-    upvotes INTEGER,
-    arxiv_id VARCHAR
-);
-CREATE TABLE IF NOT EXISTS raw.rejected_files (
-    sha256 VARCHAR PRIMARY KEY,
-    file_name VARCHAR NOT NULL,
-    reason VARCHAR NOT NULL,
-    size_bytes BIGINT NOT NULL,
-    rejected_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS raw.rejected_mentions (
-    snapshot_id VARCHAR NOT NULL,
-    position INTEGER NOT NULL,
-    raw_text VARCHAR NOT NULL,
-    reason VARCHAR NOT NULL
-);
-"""
-CREATE_LANDING_INDEX = """
-CREATE TABLE IF NOT EXISTS raw.landing_files (
-    file_name VARCHAR NOT NULL,
-    size_bytes BIGINT NOT NULL,
-    mtime_ns BIGINT NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    PRIMARY KEY (file_name, size_bytes, mtime_ns)
-);
-"""
+from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, sql_type
 
-RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions")
+RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")
 
 
 class WarehouseBusy(RuntimeError):
@@ -119,8 +69,30 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
 
 
 def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema and tables when missing (safe to repeat)."""
-    con.execute(RAW_DDL + CREATE_LANDING_INDEX)
+    """Create the raw schema and tables when missing, and migrate older ones (safe to repeat).
+
+    A warehouse written by an earlier version gains the new columns (null for
+    its old rows), wider types and relaxed NOT NULLs, so upgrading never needs
+    a rebuild.
+    """
+    con.execute(RAW_DDL)
+    found = {
+        (table, column): (dtype, nullable == "YES")
+        for table, column, dtype, nullable in con.execute(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'raw'"
+        ).fetchall()
+    }
+    for table, columns in RAW_COLUMNS.items():
+        for col in columns:
+            wanted = sql_type(col.dtype)
+            if (table, col.name) not in found:
+                con.execute(f"ALTER TABLE raw.{table} ADD COLUMN {col.name} {wanted}")  # noqa: S608 - names are ours
+                continue
+            dtype, nullable = found[(table, col.name)]
+            if dtype != wanted:
+                con.execute(f"ALTER TABLE raw.{table} ALTER COLUMN {col.name} TYPE {wanted}")  # noqa: S608
+            if col.nullable and not nullable:
+                con.execute(f"ALTER TABLE raw.{table} ALTER COLUMN {col.name} DROP NOT NULL")  # noqa: S608
 
 
 def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -81,7 +81,6 @@ def test_hf_api_json_page() -> None:
         ("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "HTML page"),
         ('[{"paper": {"id": "2611.01234", "title": "Trunc', "invalid or truncated JSON"),
         ('{"error": "rate limited"}', "JSON is a dict"),
-        ("[]", "JSON list is empty"),
         ("[1, 2, 3]", "non-object items"),
         ("just one line", "unknown layout"),
     ],

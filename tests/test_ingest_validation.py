@@ -1,15 +1,12 @@
-"""Entry-level validation: each bad entry is recorded with Pandera's reason, the rest loads."""
+"""Entry policy: only entries without a usable title are rejected; poor fields become field issues."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import duckdb
-import polars as pl
 
 from pipeline.ingest import ingest_landing
-from pipeline.schemas import MENTIONS, split_valid
 from pipeline.settings import Settings
 from tests import pages
 from tests.conftest import write_file
@@ -17,11 +14,11 @@ from tests.conftest import write_file
 GOOD = "A Perfectly Normal Paper"
 TEXT_PAGE = (
     pages.HEADER
-    + GOOD + "\n\n" + pages.ABSTRACT_A + "\n\n"
-    + ("Very Long Title " * 40).strip() + "\n\n" + pages.ABSTRACT_B + "\n\n"  # 639 characters
-    + "Bell\x07Character in Title\n\n" + pages.ABSTRACT_C + "\n\n"
-    + "Short Abstract Paper\n\n" + "Too short.\n\n"
-    + "Dangling Title Without Abstract\n"
+    + GOOD + "\n\n" + pages.ABSTRACT_A + "\n\n"                               # 1 loads
+    + "Bell\x07Character in Title\n\n" + pages.ABSTRACT_C + "\n\n"           # 2 rejected: control character
+    + "Short Abstract Paper\n\n" + "Too short.\n\n"                          # 3 loads, abstract issue
+    + "Same As Its Title Paper\n\n" + "Same As Its Title Paper\n\n"          # 4 loads, abstract == title
+    + "Dangling Title Without Abstract\n"                                    # 5 loads, abstract missing
 )
 ANNOTATED_PAGE = (
     pages.HEADER
@@ -31,68 +28,87 @@ ANNOTATED_PAGE = (
     + "Fine Annotated Paper\n\n" + pages.ABSTRACT_C + "\n\n  • 2 authors\n·\nNov 2\n\n"
     + "Impossible Day Paper\n\n" + pages.ABSTRACT_C + "\n\n  • 2 authors\n·\nFeb 30, 2017\n"
 )
-API_PAGE = json.dumps(
-    [
-        pages.api_item("2611.00001", "Negative Votes", pages.ABSTRACT_A, upvotes=-4),
-        pages.api_item("not-an-id", "Malformed Identifier", pages.ABSTRACT_B),
-        pages.api_item("2611.00003", "", pages.ABSTRACT_C),
-        pages.api_item("2611.00004", "No Authors Listed", pages.ABSTRACT_C, authors=0),
-        pages.api_item("2611.00005", "Good API Paper", pages.ABSTRACT_C),
-    ]
-)
+THREE_SENTENCES = f"{pages.ABSTRACT_A} {pages.ABSTRACT_B} {pages.ABSTRACT_C}"
+API_ITEMS = [
+    pages.api_item("2611.00001", "Negative Votes", pages.ABSTRACT_A, upvotes=-4),
+    pages.api_item("not-an-id", "Malformed Identifier", pages.ABSTRACT_B),
+    pages.api_item("2611.00003", "", pages.ABSTRACT_C),
+    pages.api_item("2611.00004", "No Authors Listed", pages.ABSTRACT_C, authors=0),
+    pages.api_item("2611.00005", "Good API Paper", pages.ABSTRACT_C, upvotes=0),
+    pages.api_item("2611.00006", "Overflowing Votes", pages.ABSTRACT_C, upvotes=10**23),
+    pages.api_item("2611.00007", "Fractional Votes", pages.ABSTRACT_C, upvotes=3.5),
+    pages.api_item("2611.00008", "Votes As Text", pages.ABSTRACT_C, upvotes="12"),
+    pages.api_item("2611.00009", "Empty Summary", ""),
+    pages.api_item("2611.00010", "Missing Summary", None),
+    pages.api_item("2611.00011", THREE_SENTENCES, pages.ABSTRACT_C),
+    pages.api_item("2611.00012", "Long " * 120, pages.ABSTRACT_C),
+]
+API_PAGE = json.dumps(API_ITEMS)
 
-# (file, position) -> a fragment of the reason Pandera reports for it.
+# (file, position) -> a fragment of the reason: only entries without a usable title.
 EXPECTED_REJECTIONS = {
-    ("2026-11-20.txt", 2): "title: str_length(1, 500)",
-    ("2026-11-20.txt", 3): "title: str_matches",
-    ("2026-11-20.txt", 4): "abstract: str_length(20, None) failed for Too short.",
-    ("2026-11-20.txt", 5): "abstract: not_nullable",
-    ("2026-11-20-annotated.txt", 1): "authors_count: greater_than_or_equal_to(1) failed for 0",
-    ("2026-11-20-annotated.txt", 2): "published_on: greater_than_or_equal_to(1990-01-01)",
-    ("2026-11-20-annotated.txt", 3): "published_on_not_after_snapshot_date",
-    ("2026-11-20-annotated.txt", 5): "parse_error: parsed_cleanly failed for impossible publication date: 2017-2-30",
-    ("2026-11-20.json", 1): "upvotes: greater_than_or_equal_to(0) failed for -4",
-    ("2026-11-20.json", 2): "arxiv_id: str_matches",
+    ("2026-11-20.txt", 2): "title: no_control_characters",
     ("2026-11-20.json", 3): "title: str_length(1, 500)",
-    ("2026-11-20.json", 4): "authors_count: greater_than_or_equal_to(1) failed for 0",
+    ("2026-11-20.json", 11): "title: not_shaped_like_an_abstract",
+    ("2026-11-20.json", 12): "title: str_length(1, 500)",
+}
+# (file, position, field, raw value, reason): worked out from the pages above.
+EXPECTED_ISSUES = {
+    ("2026-11-20.txt", 3, "abstract", "Too short.", "str_length(20, None)"),
+    ("2026-11-20.txt", 4, "abstract", "Same As Its Title Paper", "abstract_differs_from_title"),
+    ("2026-11-20.txt", 5, "abstract", None, "missing"),
+    ("2026-11-20-annotated.txt", 1, "authors_count", "0", "greater_than_or_equal_to(1)"),
+    ("2026-11-20-annotated.txt", 2, "published_on", "1985-01-05", "greater_than_or_equal_to(1990-01-01)"),
+    ("2026-11-20-annotated.txt", 3, "published_on", "2026-12-01", "published_on_not_after_snapshot_date"),
+    ("2026-11-20-annotated.txt", 5, "published_on", "2017-2-30", "impossible publication date"),
+    ("2026-11-20.json", 1, "upvotes", "-4", "in_range(0, 10000000)"),
+    ("2026-11-20.json", 2, "arxiv_id", "not-an-id", "arxiv_id_format"),
+    ("2026-11-20.json", 4, "authors_count", "0", "greater_than_or_equal_to(1)"),
+    ("2026-11-20.json", 6, "upvotes", "100000000000000000000000", "too large"),
+    ("2026-11-20.json", 7, "upvotes", "3.5", "not an integer"),
+    ("2026-11-20.json", 8, "upvotes", "12", "not an integer"),
+    ("2026-11-20.json", 9, "abstract", "", "str_length(20, None)"),
+    ("2026-11-20.json", 10, "abstract", None, "missing"),
 }
 
 
-def test_bad_entries_are_rejected_with_reasons_and_the_rest_loads(world: Settings) -> None:
+def test_only_titleless_entries_are_rejected_and_poor_fields_become_issues(world: Settings) -> None:
     write_file(world.landing_dir / "2026-11-20.txt", TEXT_PAGE)
     write_file(world.landing_dir / "2026-11-20-annotated.txt", ANNOTATED_PAGE)
     write_file(world.landing_dir / "2026-11-20.json", API_PAGE)
     summary = ingest_landing(world.landing_dir, world.warehouse)
-    # 5 + 5 + 5 entries found; 4 + 4 + 4 of them are bad.
-    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.mentions_rejected) == (3, 3, 12)
+    # 5 + 5 + 12 entries; only 1 + 0 + 3 have no usable title.
+    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.mentions_rejected) == (3, 18, 4)
+    assert summary.field_issues == len(EXPECTED_ISSUES)
     with duckdb.connect(str(world.warehouse), read_only=True) as con:
-        loaded = con.execute("SELECT title FROM raw.paper_mentions ORDER BY title").fetchall()
         rejected = con.execute(
             "SELECT s.file_name, r.position, r.reason, r.raw_text FROM raw.rejected_mentions r JOIN raw.snapshots s USING (snapshot_id)"
         ).fetchall()
-        per_file = con.execute("SELECT file_name, n_entries, n_rejected FROM raw.snapshots ORDER BY 1").fetchall()
-    assert loaded == [(GOOD,), ("Fine Annotated Paper",), ("Good API Paper",)]
-    assert per_file == [("2026-11-20-annotated.txt", 5, 4), ("2026-11-20.json", 5, 4), ("2026-11-20.txt", 5, 4)]
+        issues = con.execute(
+            "SELECT s.file_name, i.position, i.field, i.raw_value, i.reason FROM raw.field_issues i JOIN raw.snapshots s USING (snapshot_id)"
+        ).fetchall()
+        per_file = con.execute("SELECT file_name, n_entries, n_rejected, n_field_issues FROM raw.snapshots ORDER BY 1").fetchall()
+        fields = dict(
+            ((f, p), row) for f, p, *row in con.execute(
+                """SELECT s.file_name, m.position, m.abstract, m.authors_count, m.published_on, m.upvotes, m.arxiv_id
+                   FROM raw.paper_mentions m JOIN raw.snapshots s USING (snapshot_id)"""
+            ).fetchall()
+        )
+    assert per_file == [("2026-11-20-annotated.txt", 5, 0, 4), ("2026-11-20.json", 9, 3, 8), ("2026-11-20.txt", 4, 1, 3)]
     found = {(f, p): reason for f, p, reason, _ in rejected}
     assert set(found) == set(EXPECTED_REJECTIONS)
     for key, fragment in EXPECTED_REJECTIONS.items():
         assert fragment in found[key], (key, found[key])
-    raw_texts = {(f, p): text for f, p, _, text in rejected}
-    assert raw_texts[("2026-11-20.txt", 4)] == "Short Abstract Paper\n\nToo short."
+    assert {(f, p, field, raw) for f, p, field, raw, _ in issues} == {k[:4] for k in EXPECTED_ISSUES}
+    for f, p, field, raw, reason in EXPECTED_ISSUES:
+        assert any(i[:4] == (f, p, field, raw) and reason in i[4] for i in issues), (f, p, field, reason)
+    # Failed optional fields are null; the abstract is kept as given; upvotes 0 stay 0.
+    assert fields[("2026-11-20.json", 1)][3] is None and fields[("2026-11-20.json", 2)][4] is None
+    assert fields[("2026-11-20.json", 5)][3] == 0
+    assert fields[("2026-11-20.json", 9)][0] == "" and fields[("2026-11-20.json", 10)][0] is None
+    assert fields[("2026-11-20.txt", 3)][0] == "Too short."
+    assert fields[("2026-11-20-annotated.txt", 1)][1] is None
+    assert fields[("2026-11-20-annotated.txt", 4)][2].isoformat() == "2026-11-02"
     # The API item exactly as received, fields the parser ignores included.
-    assert json.loads(raw_texts[("2026-11-20.json", 2)]) == json.loads(API_PAGE)[1]
-
-
-def test_duplicate_positions_are_rejected() -> None:
-    frame = pl.DataFrame(
-        {
-            "snapshot_id": ["a" * 64] * 3, "snapshot_date": [date(2026, 11, 20)] * 3,
-            "position": [1, 2, 2], "title": ["One", "Two", "Three"], "abstract": [pages.ABSTRACT_A] * 3,
-            "authors_count": [None] * 3, "organization": [None] * 3, "published_on": [None] * 3,
-            "upvotes": [None] * 3, "arxiv_id": [None] * 3, "parse_error": [None] * 3,
-        },
-        schema={name: col.dtype.type for name, col in MENTIONS.columns.items()},
-    )
-    valid, reasons = split_valid(frame)
-    assert valid["title"].to_list() == ["One"]
-    assert reasons.sort("row").rows() == [(1, "multiple_fields_uniqueness"), (2, "multiple_fields_uniqueness")]
+    raw_texts = {(f, p): text for f, p, _, text in rejected}
+    assert json.loads(raw_texts[("2026-11-20.json", 11)]) == API_ITEMS[10]

@@ -9,47 +9,57 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.ingest.common import MONTH_RE, drop_leading_header, finish, month_number, pair_titles, split_units
+from pipeline.ingest.common import BLOCK_RE, FIELD_ERROR, MONTH_RE, finish, month_number, pair_entries, split_units, strip_chrome
 
 LAYOUT = "annotated"
 
-BLOCK_RE = r"\n\s*·\s*\n"
 AUTHORS_RE = r"^•\s*([0-9]+)\s+authors?$"
 DATE_RE = rf"^({MONTH_RE}) ([0-9]{{1,2}})(?:, ([0-9]{{4}}))?(?: ([0-9]+))?$"
+# A block glued to the abstract above it (no blank line) is split off first: its
+# first line is the one before the "·" line.
+GLUED_BLOCK_RE = r"\n([^\n]*\n[ \t]*·[ \t]*\n)"
+MAX_COUNT_DIGITS = 18  # beyond this an Int64 cast would overflow to null silently
 
 
-def parse_blocks(blocks: pl.DataFrame) -> pl.DataFrame:
-    """Turn block paragraphs into authors/organization/date/upvote columns."""
+def parse_blocks(entries: pl.DataFrame) -> pl.DataFrame:
+    """Turn each entry's block into authors/organization/date/upvote columns.
+
+    A block that cannot be read leaves those fields null and records why, in
+    ``field_errors``: the entry itself still loads.
+    """
     lines = pl.col("block").str.split("\n")
     who = lines.list.first().str.strip_chars()
     when = lines.list.last().str.strip_chars()
-    org = who.str.splitn(" ", 2).struct.field("field_1").fill_null(who)
-    return blocks.with_columns(
-        who.str.extract(AUTHORS_RE, 1).cast(pl.Int32, strict=False).alias("authors_count"),
-        pl.when(who.str.contains(AUTHORS_RE)).then(None).otherwise(org).alias("organization"),
-        month_number(when.str.extract(DATE_RE, 1)).alias("pub_month"),
-        when.str.extract(DATE_RE, 2).cast(pl.Int32, strict=False).alias("pub_day"),
-        when.str.extract(DATE_RE, 3).cast(pl.Int32, strict=False).alias("pub_year"),
-        when.str.extract(DATE_RE, 4).cast(pl.Int32, strict=False).alias("upvotes"),
-        pl.when(~when.str.contains(DATE_RE) | (lines.list.len() != 3))
-        .then(pl.lit("unreadable annotation block: ") + pl.col("block").str.replace_all("\n", " | "))
-        .alias("parse_error"),
+    handle = who.str.splitn(" ", 2)
+    upvotes = when.str.extract(DATE_RE, 4)
+    readable = when.str.contains(DATE_RE) & (lines.list.len() == 3)
+    errors = pl.concat_list(
+        pl.when(pl.col("block").is_not_null() & ~readable).then(
+            pl.struct(pl.lit("annotation_block").alias("field"), pl.col("block").str.replace_all("\n", " | ").alias("raw_value"),
+                      pl.lit("unreadable annotation block").alias("reason"))
+        ),
+        pl.when(upvotes.str.len_chars() > MAX_COUNT_DIGITS).then(
+            pl.struct(pl.lit("upvotes").alias("field"), upvotes.alias("raw_value"), pl.lit("upvotes too large").alias("reason"))
+        ),
+    ).list.drop_nulls().cast(pl.List(FIELD_ERROR))
+    org = pl.when(who.str.contains(AUTHORS_RE) | ~readable).then(None)
+    return entries.with_columns(
+        pl.when(readable).then(who.str.extract(AUTHORS_RE, 1).cast(pl.Int32, strict=False)).alias("authors_count"),
+        org.otherwise(handle.struct.field("field_1").fill_null(who)).alias("organization"),
+        org.otherwise(handle.struct.field("field_0")).alias("organization_name"),
+        pl.when(readable).then(month_number(when.str.extract(DATE_RE, 1))).alias("pub_month"),
+        pl.when(readable).then(when.str.extract(DATE_RE, 2).cast(pl.Int32, strict=False)).alias("pub_day"),
+        pl.when(readable).then(when.str.extract(DATE_RE, 3).cast(pl.Int32, strict=False)).alias("pub_year"),
+        pl.when(readable & (upvotes.str.len_chars() <= MAX_COUNT_DIGITS)).then(upvotes.cast(pl.Int64, strict=False)).alias("upvotes"),
+        errors.alias("field_errors"),
     )
 
 
 def parse(docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse a batch of documents; returns ``(entries, header_dates)``."""
-    content, header_dates = drop_leading_header(split_units(docs, "\n\n"))
-    is_block = pl.col("unit").str.contains(BLOCK_RE)
-    # Each block belongs to the entry whose title/abstract paragraphs precede it.
-    content = content.with_columns(
-        is_block.alias("is_block"),
-        ((~is_block).cast(pl.Int32).cum_sum().over("doc_id") - 1).floordiv(2).alias("owner"),
-    )
-    entries = pair_titles(content.filter(~pl.col("is_block")))
-    blocks = parse_blocks(
-        content.filter(pl.col("is_block")).select("doc_id", pl.col("owner").alias("entry"), pl.col("unit").alias("block"))
-    ).unique(["doc_id", "entry"], keep="first", maintain_order=True)
-    entries = entries.join(blocks, on=["doc_id", "entry"], how="left", maintain_order="left")
-    raw = pl.concat_str([pl.col("title"), pl.col("abstract"), pl.col("block")], separator="\n\n", ignore_nulls=True)
-    return finish(entries, raw), header_dates
+    docs = docs.with_columns(pl.col("text").str.replace_all(GLUED_BLOCK_RE, "\n\n$1"))
+    content, header_dates = strip_chrome(split_units(docs, "\n\n"))
+    entries = pair_entries(content, "\n\n", block=pl.col("unit").str.contains(BLOCK_RE))
+    if "block" not in entries.columns:
+        entries = entries.with_columns(pl.lit(None, pl.String).alias("block"))
+    return finish(parse_blocks(entries)), header_dates

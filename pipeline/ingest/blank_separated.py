@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.ingest.common import drop_leading_header, finish, pair_titles, split_units
+from pipeline.ingest.common import finish, pair_entries, split_units, strip_chrome
 
 LAYOUT = "blank_separated"
 
 
 def parse(docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse a batch of documents; returns ``(entries, header_dates)``."""
-    content, header_dates = drop_leading_header(split_units(docs, "\n\n"))
-    entries = pair_titles(content)
-    raw = pl.concat_str([pl.col("title"), pl.col("abstract")], separator="\n\n", ignore_nulls=True)
-    return finish(entries, raw), header_dates
+    content, header_dates = strip_chrome(split_units(docs, "\n\n"))
+    return finish(pair_entries(content, "\n\n")), header_dates

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.columns import polars_schema
+from pipeline.ingest.structure import assign_roles
+
 # Page chrome that is never a paper, compared with white space removed and
 # lower-cased ("byAK and the research community" == "by AK and the ...").
 HEADER_RE = (
@@ -45,21 +48,28 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 MONTH_RE = "|".join(MONTHS)
 HEADER_DATE_RE = rf"^({MONTH_RE}) ([0-9]{{1,2}})$"
 
+# What every parser returns per entry: the raw columns it can fill (the rest
+# come from the snapshot), date parts resolved later, and the parser's verdicts.
+FIELD_ERROR = pl.Struct({"field": pl.String(), "raw_value": pl.String(), "reason": pl.String()})
 ENTRY_COLUMNS: dict[str, pl.DataType] = {
     "doc_id": pl.Int64(),
-    "position": pl.Int32(),
-    "title": pl.String(),
-    "abstract": pl.String(),
-    "authors_count": pl.Int32(),
-    "organization": pl.String(),
+    **{name: dtype for name, dtype in polars_schema("paper_mentions").items() if name not in ("snapshot_id", "published_on")},
     "pub_year": pl.Int32(),
     "pub_month": pl.Int32(),
     "pub_day": pl.Int32(),
-    "upvotes": pl.Int32(),
-    "arxiv_id": pl.String(),
     "raw_text": pl.String(),
-    "parse_error": pl.String(),
+    "reject_reason": pl.String(),
+    "field_errors": pl.List(FIELD_ERROR),
 }
+UNPAIRED = "unpaired paragraph"
+# Chrome that a saved page may glue to the first title ("SubscribeNeural Passage ...").
+GLUED_CHROME_RE = (
+    r"(?m)^(Subscribe|Daily Papers|by ?AK and the research community|Get trending papers in your email inbox( once a day)?!)"
+    r"[ \t]*([A-Z0-9])"
+)
+GLUED_DATE_RE = rf"(?m)^((?:{MONTH_RE}) [0-9]{{1,2}})(\p{{L}})"
+GLUED_SEARCH_UNITS = 12
+BLOCK_RE = r"\n\s*·\s*\n"
 
 
 def is_header(col: str) -> pl.Expr:
@@ -73,12 +83,12 @@ def month_number(expr: pl.Expr) -> pl.Expr:
 
 
 def split_units(docs: pl.DataFrame, separator: str) -> pl.DataFrame:
-    """Explode each document into non-empty units (lines or paragraphs) in page order."""
+    """Explode each document into non-empty units (lines or paragraphs) in page order.
+
+    Lines holding only spaces count as blank, so they separate paragraphs too.
+    """
     return (
-        docs.select(
-            "doc_id",
-            pl.col("text").str.split(separator).alias("unit"),
-        )
+        docs.select("doc_id", pl.col("text").str.replace_all(r"(?m)^[ \t]+$", "").str.split(separator).alias("unit"))
         .explode("unit")
         .with_columns(pl.col("unit").str.strip_chars())
         .filter(pl.col("unit") != "")
@@ -86,25 +96,47 @@ def split_units(docs: pl.DataFrame, separator: str) -> pl.DataFrame:
     )
 
 
-def drop_leading_header(units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split the leading run of header units (chrome and date line) from the content.
+def strip_chrome(units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Remove page chrome in any arrangement; return ``(content, header_dates)``.
 
-    Returns ``(content, header_dates)``; ``header_dates`` holds the raw date
-    line found in the header run, one row per document that has one.
+    Chrome is recognised line by line, so it may stand one line per paragraph,
+    on consecutive lines of one paragraph, glued to the first title, with
+    lines missing or repeated. Year-less date lines are chrome too; the first
+    one before any content is the page's header date. Annotation blocks
+    (``·`` lines, whose dates are data) are left alone.
     """
-    chrome = is_header("unit")
-    date_line = pl.col("unit").str.contains(HEADER_DATE_RE)
-    marked = units.with_columns(
+    block = pl.col("unit").str.contains(BLOCK_RE)
+    # Chrome glued to the first title ("SubscribeNeural ...", "Dec 7Live ...") goes on a line of its own.
+    unglued = pl.col("unit").str.replace_all(GLUED_CHROME_RE, "$1\n$3").str.replace_all(GLUED_DATE_RE, "$1\n$2")
+    lines = (
+        units.with_columns(
+            pl.when(block).then(pl.concat_list(pl.col("unit")))
+            .otherwise(pl.when(pl.col("unit_no") < GLUED_SEARCH_UNITS).then(unglued).otherwise(pl.col("unit")).str.split("\n"))
+            .alias("line"),
+            block.alias("is_block"),
+        )
+        .explode("line")
+        .with_columns(pl.when(pl.col("is_block")).then(pl.col("line")).otherwise(pl.col("line").str.strip_chars()).alias("line"))
+        .filter(pl.col("line") != "")
+    )
+    date_line = ~pl.col("is_block") & pl.col("line").str.contains(HEADER_DATE_RE)
+    chrome = ~pl.col("is_block") & is_header("line")
+    marked = lines.with_columns(
+        (chrome | date_line).alias("chrome"),
+        date_line.alias("date_line"),
         ((~(chrome | date_line)).cast(pl.Int32).cum_sum().over("doc_id") == 0).alias("in_header"),
-        chrome.alias("chrome"),
     )
     header_dates = doc_dates(
-        marked.filter(pl.col("in_header") & date_line)
+        marked.filter(pl.col("in_header") & pl.col("date_line"))
         .group_by("doc_id", maintain_order=True)
-        .agg(pl.col("unit").first().alias("header_date"))
+        .agg(pl.col("line").first().alias("header_date"))
     )
-    # Chrome words are never papers, even outside the leading run.
-    content = marked.filter(~pl.col("in_header") & ~pl.col("chrome")).drop("in_header", "chrome")
+    content = (
+        marked.filter(~pl.col("chrome"))
+        .group_by("doc_id", "unit_no", maintain_order=True)
+        .agg(pl.col("line").str.join("\n").alias("unit"))
+        .select(*units.columns)
+    )
     return content, header_dates
 
 
@@ -117,30 +149,36 @@ def doc_dates(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def pair_titles(content: pl.DataFrame) -> pl.DataFrame:
-    """Alternate title/abstract units into entries with a 1-based ``position``.
+def pair_entries(content: pl.DataFrame, separator: str, block: pl.Expr | None = None) -> pl.DataFrame:
+    """Entries from content units by shape (see ``structure``), unpaired units as rejections.
 
-    A trailing title without an abstract still becomes an entry (with a null
-    abstract) so that validation rejects it with a reason instead of losing it.
+    Returns one row per title (``title``, ``abstract`` joined from its
+    attached units, ``block`` when the layout has one) and one row per
+    unpaired unit (null title, ``reject_reason``), numbered in page order.
     """
-    numbered = content.with_columns(pl.int_range(pl.len()).over("doc_id").alias("k"))
-    titles = numbered.filter(pl.col("k") % 2 == 0).select(
-        "doc_id", (pl.col("k") // 2).alias("entry"), pl.col("unit").alias("title")
+    roles = assign_roles(content, block)
+    keys = ["doc_id", "entry"]
+    titles = roles.filter(pl.col("role") == "title").select(*keys, "position", pl.col("unit").alias("title"))
+    attached = roles.filter(pl.col("role") == "attach").group_by(keys, maintain_order=True).agg(
+        pl.col("unit").str.join(separator).alias("abstract")
     )
-    abstracts = numbered.filter(pl.col("k") % 2 == 1).select(
-        "doc_id", (pl.col("k") // 2).alias("entry"), pl.col("unit").alias("abstract")
+    blocks = roles.filter(pl.col("role") == "block").select(*keys, pl.col("unit").alias("block"))
+    entries = titles.join(attached, on=keys, how="left", maintain_order="left").join(
+        blocks, on=keys, how="left", maintain_order="left"
+    ).with_columns(
+        pl.concat_str([pl.col("title"), pl.col("abstract"), pl.col("block")], separator=separator, ignore_nulls=True).alias("raw_text")
     )
-    return titles.join(abstracts, on=["doc_id", "entry"], how="left", maintain_order="left").with_columns(
-        (pl.col("entry") + 1).cast(pl.Int32).alias("position")
+    unpaired = roles.filter(pl.col("role") == "unpaired").select(
+        "doc_id", "position", pl.col("unit").alias("raw_text"), pl.lit(UNPAIRED).alias("reject_reason")
     )
+    return pl.concat([entries.drop("entry"), unpaired], how="diagonal_relaxed").sort("doc_id", "position")
 
 
-def finish(entries: pl.DataFrame, raw_text: pl.Expr) -> pl.DataFrame:
-    """Give a layout's output the common entry shape (missing fields null)."""
-    entries = entries.with_columns(raw_text.alias("raw_text"))
+def finish(entries: pl.DataFrame) -> pl.DataFrame:
+    """Give a layout's output the common entry shape (missing fields null, no field errors)."""
     return entries.select(
         [
             pl.col(name).cast(dtype, strict=False) if name in entries.columns else pl.lit(None, dtype).alias(name)
             for name, dtype in ENTRY_COLUMNS.items()
         ]
-    )
+    ).with_columns(pl.col("field_errors").fill_null(pl.lit([], ENTRY_COLUMNS["field_errors"])))

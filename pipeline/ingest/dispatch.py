@@ -9,15 +9,16 @@ from datetime import date
 import polars as pl
 
 from pipeline.ingest import annotated, blank_separated, hf_api_json, line_pairs
-from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, HEADER_SPACED_RE, MONTHS, doc_dates
+from pipeline.ingest.annotated import BLOCK_RE
+from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, HEADER_SPACED_RE, doc_dates, month_number
 
-PARSER_VERSION = "1.1"
+PARSER_VERSION = "2.0"
 YEAR_LOOKBACK = 8  # a year-less Feb 29 may need up to 8 years to find a leap year
 PARSERS = {m.LAYOUT: m.parse for m in (blank_separated, line_pairs, annotated, hf_api_json)}
 LAYOUTS = tuple(PARSERS)
 
 _HTML = re.compile(r"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
-_BLOCK = re.compile(annotated.BLOCK_RE)
+_BLOCK = re.compile(BLOCK_RE)
 _GLUED = re.compile(r"^Subscribe\S", re.MULTILINE)
 # Every saved Daily Papers page starts with header lines (the same ones the parsers skip);
 # plain text without any is not a digest.
@@ -88,24 +89,42 @@ def make_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     return pl.date(pl.when(possible).then(year), month, day)
 
 
+def latest_not_after(month: pl.Expr, day: pl.Expr, limit: pl.Expr) -> pl.Expr:
+    """The latest ``month``/``day`` not after ``limit`` (the one rule for every year-less date).
+
+    Looks back up to 8 years, so ``Feb 29`` finds its leap year; null when the
+    day does not exist in any of them.
+    """
+    candidates = [make_date(limit.dt.year() - back, month, day) for back in range(YEAR_LOOKBACK + 1)]
+    return pl.coalesce([pl.when(c <= limit).then(c) for c in candidates])
+
+
+def header_date_parts(header: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Month and day of a header date line (``Oct 30``)."""
+    return month_number(header.str.extract(HEADER_DATE_RE, 1)), header.str.extract(HEADER_DATE_RE, 2).cast(pl.Int32)
+
+
 def resolve_dates(entries: pl.DataFrame, snapshot_dates: pl.DataFrame) -> pl.DataFrame:
     """Turn year/month/day parts into ``published_on``.
 
-    A date without a year is the latest such day not after the snapshot date
-    (looking back up to 8 years, so ``Feb 29`` finds its leap year). A day
-    that does not exist becomes a ``parse_error``, which validation rejects.
+    A date without a year is the latest such day not after the snapshot date.
+    A day that does not exist leaves ``published_on`` null and adds a field error.
     """
     snap, month, day = pl.col("snapshot_date"), pl.col("pub_month"), pl.col("pub_day")
-    candidates = [make_date(snap.dt.year() - back, month, day) for back in range(YEAR_LOOKBACK + 1)]
-    no_year = pl.coalesce([pl.when(c <= snap).then(c) for c in candidates])
-    published = pl.when(pl.col("pub_year").is_not_null()).then(make_date(pl.col("pub_year"), month, day)).otherwise(no_year)
+    published = (
+        pl.when(pl.col("pub_year").is_not_null()).then(make_date(pl.col("pub_year"), month, day))
+        .otherwise(latest_not_after(month, day, snap))
+    )
     impossible = month.is_not_null() & published.is_null()
+    error = pl.struct(
+        pl.lit("published_on").alias("field"),
+        pl.format("{}-{}-{}", pl.col("pub_year").cast(pl.String).fill_null("????"), month, day).alias("raw_value"),
+        pl.lit("impossible publication date").alias("reason"),
+    )
     return entries.join(snapshot_dates, on="doc_id", how="left", maintain_order="left").with_columns(
         published.alias("published_on"),
-        pl.coalesce(
-            pl.col("parse_error"),
-            pl.when(impossible).then(pl.format("impossible publication date: {}-{}-{}", pl.col("pub_year"), month, day)),
-        ).alias("parse_error"),
+        pl.when(impossible).then(pl.col("field_errors").list.concat(pl.concat_list(error)))
+        .otherwise(pl.col("field_errors")).alias("field_errors"),
     ).drop("pub_year", "pub_month", "pub_day")
 
 
@@ -126,27 +145,12 @@ def parse_batch(docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return pl.concat(parts, how="vertical_relaxed"), found
 
 
-def header_date_to_date(header_date: str, not_after: date) -> date | None:
-    """Resolve a year-less header date (``Oct 30``) as the latest one not after ``not_after``."""
-    match = re.match(HEADER_DATE_RE, header_date)
-    if not match:
-        return None
-    month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
-    for year in range(not_after.year, not_after.year - YEAR_LOOKBACK - 1, -1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate <= not_after:
-            return candidate
-    return None
-
-
-def parse_text(text: str, snapshot_date: date | None = None) -> ParsedPage:
+def parse_text(text: str, snapshot_date: date | None = None, include_unpaired: bool = False) -> ParsedPage:
     """Parse one decoded document (convenience wrapper used by tests and tools)."""
     layout = check_document(text)
     docs = pl.DataFrame({"doc_id": [0], "layout": [layout], "text": [text]})
     entries, dates = parse_batch(docs)
     entries = resolve_dates(entries, pl.DataFrame({"doc_id": [0], "snapshot_date": [snapshot_date or date.today()]}))
+    entries = entries.filter(pl.col("reject_reason").is_null()) if not include_unpaired else entries
     row = dates.row(0, named=True)
     return ParsedPage(layout, entries.drop("doc_id", "snapshot_date"), row["header_date"], row["api_date"])

@@ -8,25 +8,34 @@ which the next run simply redoes.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from pipeline import schemas, warehouse
+from pipeline.columns import polars_schema
 from pipeline.ingest import hf_api_json
 from pipeline.ingest.discover import LandingFile, date_from_name, decode, list_landing_files, sha256
-from pipeline.ingest.dispatch import PARSER_VERSION, FileRejected, check_document, header_date_to_date, parse_batch, resolve_dates
+from pipeline.ingest.dispatch import (
+    PARSER_VERSION,
+    FileRejected,
+    check_document,
+    header_date_parts,
+    latest_not_after,
+    parse_batch,
+    resolve_dates,
+)
+from pipeline.ingest.origins import read_origins, source_of
 
 Progress = Callable[[int, int], None]
 MENTION_COLUMNS = list(schemas.MENTIONS.columns)
-LANDING_INDEX_SCHEMA = {"file_name": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
+LANDING_INDEX_SCHEMA = polars_schema("landing_files")
 
 
 @dataclass
@@ -37,6 +46,7 @@ class IngestSummary:
     files_rejected: int = 0
     mentions_loaded: int = 0
     mentions_rejected: int = 0
+    field_issues: int = 0
     bytes_loaded: int = 0
     seconds: float = 0.0
     new_snapshots: list[tuple[str, str, date]] = field(default_factory=list)
@@ -48,6 +58,7 @@ class IngestSummary:
         self.files_rejected += frames["rejected_files"].height
         self.mentions_loaded += frames["paper_mentions"].height
         self.mentions_rejected += frames["rejected_mentions"].height
+        self.field_issues += frames["field_issues"].height
         self.bytes_loaded += int(snaps["size_bytes"].sum() or 0)
         self.new_snapshots += snaps.select("snapshot_id", "file_name", "snapshot_date").rows()
         self.rejected_files += frames["rejected_files"].select("file_name", "reason").rows()
@@ -60,21 +71,29 @@ class Candidate:
     data: bytes
 
 
-def snapshot_date(file: LandingFile, header_date: str | None, api_date: date | None) -> tuple[date, str]:
-    """Apply the date rule of DESIGN.md: file name, header line, API date, mtime."""
-    from_name = date_from_name(file.name)
-    if from_name:
-        return from_name, "file_name"
-    if header_date and (resolved := header_date_to_date(header_date, file.mtime_date)):
-        return resolved, "header"
-    if api_date:
-        return api_date, "api"
-    return file.mtime_date, "mtime"
+SNAPSHOT_DATE_GRACE = timedelta(days=1)  # files are saved in other time zones
+MAX_DAYS_AHEAD = 1  # a snapshot dated later than this after its ingest day is a typo or a bad clock
+
+
+def snapshot_dates(files: pl.DataFrame) -> pl.DataFrame:
+    """Apply the date rule of DESIGN.md to every document at once.
+
+    Inputs per ``doc_id``: ``name_date``, ``header_date`` (``Oct 30``),
+    ``api_date``, ``mtime_date``. A year-less header date is the latest such
+    day not after the modification day plus one day of grace.
+    """
+    month, day = header_date_parts(pl.col("header_date"))
+    header = latest_not_after(month, day, pl.col("mtime_date") + SNAPSHOT_DATE_GRACE)
+    rules = [("file_name", pl.col("name_date")), ("header", header), ("api", pl.col("api_date")), ("mtime", pl.col("mtime_date"))]
+    return files.with_columns(
+        pl.coalesce([expr for _, expr in rules]).alias("snapshot_date"),
+        pl.coalesce([pl.when(expr.is_not_null()).then(pl.lit(name)) for name, expr in rules]).alias("snapshot_date_source"),
+    )
 
 
 def _rejected_file(candidate: Candidate, reason: str, now: datetime) -> dict:
     return {"sha256": candidate.sha, "file_name": candidate.file.name, "reason": reason,
-            "size_bytes": candidate.file.size_bytes, "rejected_at": now}
+            "size_bytes": candidate.file.size_bytes, "rejected_at": now, "parser_version": PARSER_VERSION}
 
 
 DOC_SCHEMA = {"doc_id": pl.Int64, "layout": pl.String, "text": pl.String, "encoding": pl.String}
@@ -84,9 +103,8 @@ def _parse_isolating_failures(docs: list[dict], candidates: list[Candidate], rej
                               now: datetime) -> tuple[list[dict], pl.DataFrame, pl.DataFrame]:
     """Parse the chunk in one vectorized pass; if that fails, find and reject the culprit files.
 
-    One odd file (a JSON field of an unexpected type, say) must not stop the
-    good files of its chunk, nor be retried forever: it is recorded in
-    ``raw.rejected_files`` with the parser's error.
+    One odd file must not stop the good files of its chunk, nor be retried
+    forever: it is recorded in ``raw.rejected_files`` with the parser's error.
     """
     try:
         entries, dates = parse_batch(pl.DataFrame(docs, schema=DOC_SCHEMA).drop("encoding"))
@@ -102,30 +120,54 @@ def _parse_isolating_failures(docs: list[dict], candidates: list[Candidate], rej
             reason = f"parse error ({doc['layout']}): {type(exc).__name__}: {exc}"[:500]
             rejected.append(_rejected_file(candidates[doc["doc_id"]], reason, now))
     if not parts:
-        empty, no_dates = parse_batch(pl.DataFrame(schema=DOC_SCHEMA).drop("encoding"))
-        return good, empty, no_dates
+        return good, *parse_batch(pl.DataFrame(schema=DOC_SCHEMA).drop("encoding"))
     return good, pl.concat([e for e, _ in parts], how="vertical_relaxed"), pl.concat([d for _, d in parts])
 
 
-def _original_api_items(rejected: pl.DataFrame, docs: list[dict]) -> pl.DataFrame:
-    """Give rejected API entries their item exactly as received, not the decoded subset.
+def _date_snapshots(docs: list[dict], candidates: list[Candidate], dates: pl.DataFrame, entries: pl.DataFrame,
+                    origins: dict[str, str], now: datetime) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """One row per parsed document with its date and source; returns ``(snapshots, rejections)``.
 
-    Only rejected rows are touched (rare), so the per-row JSON work stays off
-    the hot path.
+    A text page without entries, and a file dated more than a day after its
+    ingest day, are rejected (``(doc_id, reason)``); an API day with an empty
+    list is a snapshot with 0 entries.
     """
-    api_docs = {d["doc_id"]: d["text"] for d in docs if d["layout"] == hf_api_json.LAYOUT}
-    wanted = rejected.filter(pl.col("doc_id").is_in(list(api_docs)))
-    if wanted.is_empty():
-        return rejected
-    wanted_docs = set(wanted["doc_id"].to_list())
-    items = {doc_id: json.loads(text) for doc_id, text in api_docs.items() if doc_id in wanted_docs}
-    originals = [json.dumps(items[d][p - 1], ensure_ascii=False) for d, p in wanted.select("doc_id", "position").rows()]
-    fixed = wanted.with_columns(pl.Series("raw_text", originals, dtype=pl.String))
-    return pl.concat([rejected.filter(~pl.col("doc_id").is_in(list(api_docs))), fixed]).sort("doc_id", "position")
+    rows = [{"doc_id": d["doc_id"], "snapshot_id": (c := candidates[d["doc_id"]]).sha, "file_name": c.file.name,
+             "layout": d["layout"], "size_bytes": c.file.size_bytes, "encoding": d["encoding"],
+             "name_date": date_from_name(c.file.name), "mtime_date": c.file.mtime_date,
+             "source": source_of(origins, c.sha)} for d in docs]
+    frame = pl.DataFrame(rows, schema={"doc_id": pl.Int64, "snapshot_id": pl.String, "file_name": pl.String,
+                                       "layout": pl.String, "size_bytes": pl.Int64, "encoding": pl.String,
+                                       "name_date": pl.Date, "mtime_date": pl.Date, "source": pl.String})
+    frame = snapshot_dates(frame.join(dates, on="doc_id", how="left", maintain_order="left"))
+    counts = entries.group_by("doc_id").agg(pl.col("title").is_not_null().sum().alias("n_titles"), pl.len().alias("n_units"))
+    frame = frame.join(counts, on="doc_id", how="left", maintain_order="left").with_columns(pl.col("n_titles", "n_units").fill_null(0))
+    latest = now.date() + timedelta(days=MAX_DAYS_AHEAD)
+    reason = (
+        pl.when(pl.col("snapshot_date") > latest)
+        .then(pl.format("snapshot dated {} (from {}), more than {} day after its ingest day {}: a typo or a wrong clock?",
+                        "snapshot_date", "snapshot_date_source", pl.lit(MAX_DAYS_AHEAD), pl.lit(now.date())))
+        .when((pl.col("layout") != hf_api_json.LAYOUT) & (pl.col("n_titles") == 0))
+        .then(pl.format("no entries found in {} layout", "layout"))
+    )
+    frame = frame.with_columns(reason.alias("reject"))
+    rejections = frame.filter(pl.col("reject").is_not_null()).select("doc_id", "reject").rows()
+    return frame.filter(pl.col("reject").is_null()).drop("reject", "name_date", "mtime_date", "header_date", "api_date"), rejections
 
 
-def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.DataFrame]:
-    """Turn a chunk of new files into the rows of the four raw tables (no I/O)."""
+def _issue_rows(mentions: pl.DataFrame, policy_issues: pl.DataFrame) -> pl.DataFrame:
+    """Field issues of loaded rows: the parser's own (``field_errors``) and Pandera's."""
+    parsed = (
+        mentions.select("row", "doc_id", "snapshot_id", "position", "field_errors").explode("field_errors")
+        .drop_nulls("field_errors").unnest("field_errors")
+    )
+    checked = policy_issues.join(mentions.select("row", "doc_id", "snapshot_id", "position"), on="row", how="inner")
+    columns = ["row", "doc_id", "snapshot_id", "position", "field", "raw_value", "reason"]
+    return pl.concat([parsed.select(columns), checked.select(columns)])
+
+
+def build_frames(candidates: list[Candidate], now: datetime, origins: dict[str, str] | None = None) -> dict[str, pl.DataFrame]:
+    """Turn a chunk of new files into the rows of the raw tables (no I/O)."""
     rejected, docs = [], []
     for doc_id, cand in enumerate(candidates):
         try:
@@ -134,51 +176,38 @@ def build_frames(candidates: list[Candidate], now: datetime) -> dict[str, pl.Dat
         except FileRejected as exc:
             rejected.append(_rejected_file(cand, str(exc), now))
     docs, entries, dates = _parse_isolating_failures(docs, candidates, rejected, now)
-    doc_frame = pl.DataFrame(docs, schema=DOC_SCHEMA)
-    counts = dict(entries.group_by("doc_id").len().rows())
+    snaps, file_rejections = _date_snapshots(docs, candidates, dates, entries, origins or {}, now)
+    rejected += [_rejected_file(candidates[doc_id], reason, now) for doc_id, reason in file_rejections]
 
-    snapshot_rows = []
-    for doc, (header_date, api_date) in zip(docs, doc_frame.join(dates, on="doc_id", how="left", maintain_order="left").select("header_date", "api_date").rows()):
-        cand = candidates[doc["doc_id"]]
-        if not counts.get(doc["doc_id"]):
-            rejected.append(_rejected_file(cand, f"no entries found in {doc['layout']} layout", now))
-            continue
-        day, source = snapshot_date(cand.file, header_date, api_date)
-        snapshot_rows.append({"doc_id": doc["doc_id"], "snapshot_id": cand.sha, "file_name": cand.file.name,
-                              "layout": doc["layout"], "snapshot_date": day, "snapshot_date_source": source,
-                              "size_bytes": cand.file.size_bytes, "encoding": doc["encoding"]})
-    snaps = pl.DataFrame(snapshot_rows, schema={"doc_id": pl.Int64, "snapshot_id": pl.String, "file_name": pl.String,
-                                                "layout": pl.String, "snapshot_date": pl.Date, "snapshot_date_source": pl.String,
-                                                "size_bytes": pl.Int64, "encoding": pl.String})
-    mentions = resolve_dates(entries.join(snaps.select("doc_id", "snapshot_id"), on="doc_id", how="semi"),
-                             snaps.select("doc_id", "snapshot_date"))
+    mentions = resolve_dates(entries.join(snaps.select("doc_id"), on="doc_id", how="semi"), snaps.select("doc_id", "snapshot_date"))
     mentions = mentions.join(snaps.select("doc_id", "snapshot_id"), on="doc_id", how="left", maintain_order="left")
-    valid, reasons = schemas.split_valid(mentions.select(MENTION_COLUMNS))
-    rejected_mentions = (
-        mentions.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-        .join(reasons, on="row", how="inner")
-        .select("doc_id", "snapshot_id", "position", pl.col("raw_text").fill_null(""), "reason")
-    )
-    rejected_mentions = _original_api_items(rejected_mentions, docs)
-    n_rejected = rejected_mentions.group_by("doc_id").len(name="n_rejected")
-    snaps = (
-        snaps.join(n_rejected, on="doc_id", how="left")
-        .with_columns(
-            pl.col("doc_id").replace_strict(counts, default=0).cast(pl.Int32).alias("n_entries"),
-            pl.col("n_rejected").fill_null(0).cast(pl.Int32),
-            pl.lit(PARSER_VERSION).alias("parser_version"),
-            pl.lit(now).alias("ingested_at"),
-        )
-        .drop("doc_id")
+    unpaired = mentions.filter(pl.col("reject_reason").is_not_null())
+    candidates_rows = mentions.filter(pl.col("reject_reason").is_null()).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    loaded, failed, policy_issues = schemas.apply_policy(candidates_rows.select(MENTION_COLUMNS))
+    loaded_rows = candidates_rows.join(failed, on="row", how="anti")
+    issues = _issue_rows(loaded_rows, policy_issues)
+    rejected_mentions = pl.concat([
+        unpaired.select("doc_id", "snapshot_id", "position", pl.col("raw_text").fill_null(""), pl.col("reject_reason").alias("reason")),
+        candidates_rows.join(failed, on="row", how="inner").select("doc_id", "snapshot_id", "position",
+                                                                    pl.col("raw_text").fill_null(""), "reason"),
+    ]).sort("doc_id", "position")
+    per_doc = [
+        frame.group_by("doc_id").len(name=name)
+        for frame, name in ((loaded_rows, "n_entries"), (rejected_mentions, "n_rejected"), (issues, "n_field_issues"))
+    ]
+    for counts in per_doc:
+        snaps = snaps.join(counts, on="doc_id", how="left", maintain_order="left")
+    snaps = snaps.with_columns(
+        pl.col("n_entries", "n_rejected", "n_field_issues").fill_null(0).cast(pl.Int32),
+        pl.lit(PARSER_VERSION).alias("parser_version"),
+        pl.lit(now).alias("ingested_at"),
     )
     return {
         "snapshots": schemas.SNAPSHOTS.validate(snaps.select(list(schemas.SNAPSHOTS.columns))),
-        "paper_mentions": valid.drop("snapshot_date", "parse_error"),
-        "rejected_mentions": schemas.REJECTED_MENTIONS.validate(rejected_mentions.drop("doc_id")),
-        "rejected_files": schemas.REJECTED_FILES.validate(
-            pl.DataFrame(rejected, schema={"sha256": pl.String, "file_name": pl.String, "reason": pl.String,
-                                           "size_bytes": pl.Int64, "rejected_at": pl.Datetime("us")})
-        ),
+        "paper_mentions": loaded.select(list(polars_schema("paper_mentions"))),
+        "rejected_mentions": schemas.REJECTED_MENTIONS.validate(rejected_mentions.select(list(schemas.REJECTED_MENTIONS.columns))),
+        "field_issues": schemas.FIELD_ISSUES.validate(issues.select(list(schemas.FIELD_ISSUES.columns))),
+        "rejected_files": schemas.REJECTED_FILES.validate(pl.DataFrame(rejected, schema=polars_schema("rejected_files"))),
     }
 
 
@@ -220,6 +249,7 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
     files = list_landing_files(landing_dir)
     summary = IngestSummary(files_seen=len(files))
     index, seen = warehouse.landing_index(con), warehouse.known_contents(con)
+    origins = read_origins(landing_dir)
     chunk: list[Candidate] = []
     fresh_index: list[dict] = []
     pending: list[Future[dict[str, pl.DataFrame]]] = []
@@ -232,7 +262,7 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
                 progress(summary.snapshots_loaded + summary.files_rejected + summary.files_skipped, len(files))
 
     def flush(writer: ThreadPoolExecutor) -> None:
-        frames = build_frames(chunk, datetime.now(UTC).replace(tzinfo=None))
+        frames = build_frames(chunk, datetime.now(UTC).replace(tzinfo=None), origins)
         frames["landing_files"] = pl.DataFrame(fresh_index, schema=LANDING_INDEX_SCHEMA)
         chunk.clear()
         fresh_index.clear()

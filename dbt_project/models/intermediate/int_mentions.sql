@@ -11,7 +11,7 @@ select
     m.position,
     m.title,
     k.title_key,
-    md5(m.title || chr(10) || m.abstract) as text_hash,
+    md5(m.title || chr(10) || coalesce(m.abstract, '')) as text_hash,
     m.authors_count,
     m.organization,
     m.published_on,

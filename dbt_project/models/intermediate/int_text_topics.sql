@@ -30,7 +30,7 @@ with wanted as (
 ),
 
 texts as materialized (
-    select w.text_hash, m.title || chr(10) || m.abstract as text
+    select w.text_hash, m.title || chr(10) || coalesce(m.abstract, '') as text
     from wanted as w
     inner join {{ ref('stg_paper_mentions') }} as m
         on m.snapshot_id = w.source.snapshot_id and m.position = w.source.position

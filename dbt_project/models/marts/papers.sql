@@ -60,7 +60,7 @@ latest as (
     group by paper_id
 )
 
--- the abstract of the most recent mention (titles and abstracts are never null)
+-- the abstract of the most recent mention (titles are never null; abstracts may be)
 select
     l.paper_id,
     l.title,

@@ -12,5 +12,11 @@ select
     nullif(
         regexp_replace(regexp_replace(trim(arxiv_id), '^arxiv:\s*', '', 'i'), 'v[0-9]+$', ''),
         ''
-    ) as arxiv_id
+    ) as arxiv_id,
+    nullif(trim(organization_name), '') as organization_name,
+    ai_keywords,
+    ai_summary,
+    github_repo,
+    num_comments,
+    submitted_on_daily_at
 from {{ source('raw', 'paper_mentions') }}
