@@ -233,7 +233,9 @@ class _World:
             else:
                 title = {"dot": title + ".", ":": title.replace(": ", " - ", 1),
                          "&": title.replace(" & ", " \\& ", 1)}[kind]
-        return title
+        # An all-lower-case line ending in a period reads as a sentence, not a title, even to a
+        # person: real pages never print one, so the two kinds of noise are not stacked.
+        return title[:-1] if title.endswith(".") and title[:1].islower() else title
 
     def _new_paper(self, topic: str | None, day: date) -> SamplePaper:
         lookalike, n_authors, upvotes, shows, org = _picks(

@@ -140,7 +140,7 @@ def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:
     bad = "f" * 64
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute(
-            "INSERT INTO raw.snapshots VALUES (?, 'planted.txt', 'blank_separated', DATE '2026-11-21', 'file_name', 2, 0, 1, 'utf-8', '1.1', now())",
+            "INSERT INTO raw.snapshots (snapshot_id, file_name, layout, snapshot_date, snapshot_date_source, n_entries, n_rejected, size_bytes, encoding, parser_version, ingested_at) VALUES (?, 'planted.txt', 'blank_separated', DATE '2026-11-21', 'file_name', 2, 0, 1, 'utf-8', '1.1', now())",
             [bad],
         )
         for title in ("Planted One", "Planted Two"):  # two mentions at the same position: a unique test fails

@@ -65,7 +65,7 @@ UNPAIRED = "unpaired paragraph"
 # Chrome that a saved page may glue to the first title ("SubscribeNeural Passage ...").
 GLUED_CHROME_RE = (
     r"(?m)^(Subscribe|Daily Papers|by ?AK and the research community|Get trending papers in your email inbox( once a day)?!)"
-    r"[ \t]*([A-Z0-9])"
+    r"[ \t]*([A-Za-z0-9])"
 )
 GLUED_DATE_RE = rf"(?m)^((?:{MONTH_RE}) [0-9]{{1,2}})(\p{{L}})"
 GLUED_SEARCH_UNITS = 12
@@ -160,8 +160,17 @@ def pair_entries(content: pl.DataFrame, separator: str, block: pl.Expr | None = 
     keys = ["doc_id", "entry"]
     titles = roles.filter(pl.col("role") == "title").select(*keys, "position", pl.col("unit").alias("title"))
     attached = roles.filter(pl.col("role") == "attach").group_by(keys, maintain_order=True).agg(
-        pl.col("unit").str.join(separator).alias("abstract")
-    )
+        pl.col("unit").str.join(separator).alias("abstract"),
+        pl.col("unit").slice(1).str.join(separator).alias("extra"),
+        pl.len().alias("n_paragraphs"),
+    ).with_columns(
+        # More than one paragraph under a title (a split abstract, a comment, or a title that did
+        # not look like one) is kept in the abstract and recorded, never dropped silently.
+        pl.when(pl.col("n_paragraphs") > 1).then(pl.concat_list(pl.struct(
+            pl.lit("abstract").alias("field"), pl.col("extra").str.slice(0, 500).alias("raw_value"),
+            pl.format("abstract joined from {} paragraphs", "n_paragraphs").alias("reason"),
+        ))).alias("field_errors")
+    ).drop("extra", "n_paragraphs")
     blocks = roles.filter(pl.col("role") == "block").select(*keys, pl.col("unit").alias("block"))
     entries = titles.join(attached, on=keys, how="left", maintain_order="left").join(
         blocks, on=keys, how="left", maintain_order="left"

@@ -40,13 +40,13 @@ COMMENT_START_RE = (
     r"|great (work|paper)|nice (work|paper)|interesting (work|paper)|awesome|cool|very|update the|upload|submit"
     r"|this (paper|work)|in this (paper|work))\b)"
 )
-# A lower-case first word is a title only when it is a name ("mHC:", "iFSQ:", "e5-omni:")
-# or the line is a lower-cased "name: what it does" title.
+# A lower-case first word makes a strong title only when it is a name ("mHC:", "iFSQ:",
+# "e5-omni:") or the line is a lower-cased "name: what it does" title; otherwise a weak one.
 LOWER_START_RE = r"^[a-z]"
 NAME_START_RE = r"^[a-z][^\s:]*([A-Z0-9]|:)|^[a-z][^:]{0,60}:\s"
 SENTENCE_END_RE = r"([!,;(\[\\]|:-?\)|\.\.\.|…)$"
 # Code, markup and formulas pasted in a summary: a title has none of these, and some letters.
-CODE_RE = r"[=$#]|^[^\p{L}\p{N}\"'“‘(]"
+CODE_RE = r"[=$#]|^[^\p{L}\p{N}\"'“‘(]|\(\s*\)|\w_\w|[a-z]\.\s?[a-z]+\s?\("
 LETTERS_RE = r"\p{L}{2}"
 MAX_TITLE_CHARS = 300
 MAX_TITLE_WORDS = 30
@@ -75,7 +75,6 @@ def is_title_shaped(unit: pl.Expr) -> pl.Expr:
         & ~unit.str.contains(" | ", literal=True)
         & ~unit.str.contains(CODE_RE)
         & unit.str.contains(LETTERS_RE)
-        & (~unit.str.contains(LOWER_START_RE) | unit.str.contains(NAME_START_RE))
         & ~unit.str.contains(COMMENT_START_RE)
         # a sentence ends with a period; a title only by accident, and then it still reads as a title
         & (~unit.str.contains(r"\.$") | is_strong_title(unit))
@@ -90,7 +89,8 @@ def is_strong_title(unit: pl.Expr) -> pl.Expr:
     )
     capitalised = significant.list.eval(pl.element().str.contains(r"^[A-Z]").cast(pl.Int32).sum()).list.first()
     n_words = words.list.len()
-    return (
+    named_or_cased = ~unit.str.contains(LOWER_START_RE) | unit.str.contains(NAME_START_RE)
+    return named_or_cased & (
         unit.str.contains(r"^[^(]*:\s|\s-\s")
         | ((n_words == 1) & unit.str.contains(r"^.+[A-Z0-9]"))
         | ((n_words >= 2) & (capitalised >= 0.75 * significant.list.len()) & (significant.list.len() > 0))
