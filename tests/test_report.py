@@ -143,7 +143,13 @@ def test_report_on_the_small_world(small: Settings) -> None:
     assert page.tables["data-quality"] == [
         ["Snapshots loaded", "3"], ["Snapshot dates", "2026-11-09 to 2026-11-17"],
         ["Entries loaded (mentions)", "7"], ["Distinct papers", "5"], ["Rejected files", "1"],
-        ["Rejected entries", "2 (22.2% of all entries)"],
+        ["Rejected entries", "2 (22.2% of all entries)"], ["Field issues (loaded, field set null)", "1"],
+    ]
+    # layout drift: s1 rejected 1 of 3 entries (33%), s3 1 of 4 (25%), both over 5%; too few snapshots for the count rule
+    assert page.tables["layout-drift"] == [
+        ["date", "file", "layout", "why"],
+        ["2026-11-17", "2026-11-17.txt", "annotated", "25% of entries rejected or unpaired"],
+        ["2026-11-09", "2026-11-09.txt", "blank_separated", "33% of entries rejected or unpaired"],
     ]
     assert '<figure id="mentions-per-day"><svg' in text
 
