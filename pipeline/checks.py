@@ -65,7 +65,7 @@ def raw_mentions_schema(paths: PapertrendsPaths) -> AssetCheckResult:
         passed=failing.is_empty(),
         severity=AssetCheckSeverity.ERROR,
         metadata={"rows_checked": mentions.height, "failing_rows": failing["row"].n_unique(),
-                  "first_failures": [f"{f}: {r}" for f, r in failing.select("field", "reason").head(5).rows()]},
+                  "first_failures": [f"{f}: {r} failed for {v}" for f, r, v in failing.select("field", "reason", "raw_value").head(5).rows()]},
     )
 
 

@@ -218,10 +218,11 @@ def test_new_day_adds_its_topic_counts_and_keeps_the_older_days(states):
     assert len(new_day) == len(by_key(after, 1)) == 42  # every topic of the seed taxonomy
     # (n_papers, n_new_papers, n_papers_total): Attention (seen before) is
     # transformers_attention; Hyena (new) is state_space_models (Hyena) and
-    # large_language_models ("Language Models" in its title); Memory Networks has no topic.
+    # large_language_models ("Convolutional Language Models" in its title); Memory Networks (seen
+    # before) is memory_long_context.
     expected = {topic: (0, 0, 3) for topic in new_day}
     expected |= {"transformers_attention": (1, 0, 3), "state_space_models": (1, 1, 3),
-                 "large_language_models": (1, 1, 3)}
+                 "large_language_models": (1, 1, 3), "memory_long_context": (1, 0, 3)}
     assert new_day == expected
 
 

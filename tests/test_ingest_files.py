@@ -183,13 +183,24 @@ def test_missing_landing_dir_is_an_empty_run(world: Settings, tmp_path: Path) ->
 
 
 def test_a_file_the_parser_chokes_on_is_rejected_and_its_chunk_still_loads(world: Settings) -> None:
-    import json
-
-    odd = [dict(pages.API_ITEMS[0], organization="acme")]  # a string where the API sends an object
-    write_file(world.landing_dir / "2026-11-19.json", json.dumps(odd))
+    # A lone UTF-16 surrogate escape: Python's json accepts it, the JSON parser of the ingest does not.
+    odd = '[{"paper": {"id": "2611.01234", "title": "Broken \\ud800 Escape", "summary": "x"}}]'
+    write_file(world.landing_dir / "2026-11-19.json", odd)
     write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED)
     summary = ingest(world)
     assert (summary.snapshots_loaded, summary.mentions_loaded, summary.files_rejected) == (1, 3, 1)
     [(name, reason)] = rows(world, "SELECT file_name, reason FROM raw.rejected_files")
     assert name == "2026-11-19.json" and reason.startswith("parse error (hf_api_json)")
     assert ingest(world).files_rejected == 0  # not retried until its bytes change
+
+
+def test_a_field_of_an_unexpected_type_loads_the_entry_with_a_field_issue(world: Settings) -> None:
+    import json
+
+    odd = [dict(pages.API_ITEMS[0], organization="acme")]  # a string where the API sends an object
+    write_file(world.landing_dir / "2026-11-19.json", json.dumps(odd))
+    summary = ingest(world)
+    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.files_rejected, summary.field_issues) == (1, 1, 0, 1)
+    assert rows(world, "SELECT field, raw_value, reason FROM raw.field_issues") == [
+        ("organization", "acme", "organization is not an object")]
+    assert rows(world, "SELECT organization, organization_name FROM raw.paper_mentions") == [(None, None)]

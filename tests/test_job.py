@@ -127,7 +127,7 @@ def test_raw_schema_check_fails_on_a_planted_bad_row(refreshed) -> None:
         check = check_results(result)[("raw/paper_mentions", "raw_mentions_schema")]
         assert (check.passed, check.severity) == (False, AssetCheckSeverity.ERROR)
         assert check.metadata["failing_rows"].value == 1
-        assert "upvotes: greater_than_or_equal_to(0) failed for -5" in check.metadata["first_failures"].value[0]
+        assert "upvotes: in_range(0, 10000000) failed for -5" in check.metadata["first_failures"].value[0]
     finally:
         with duckdb.connect(str(settings.warehouse)) as con:
             con.execute("DELETE FROM raw.paper_mentions WHERE position = 999")
