@@ -5,46 +5,61 @@
     period carries data_idx, the number of periods with data up to and
     including it, and the "previous period" and the baseline window are
     RANGE frames over data_idx. So an outage week neither enters a baseline
-    nor shortens the ones after it. -#}
+    nor shortens the ones after it.
+
+    The scores are sparse-safe: a grid may leave out the rows where a series
+    has no papers (term_trends does; topic_trends keeps a dense grid) without
+    changing the scores of the rows it keeps. The baseline is computed from
+    window sums (a missing row adds 0) over a known number of periods,
+    min(N, data_idx - 1), and a missing previous row means 0 papers. -#}
 
 {#- Every period of each grain from the first to the last one with data, gaps
-    included, with n_papers_total (0 for a gap) and data_idx (a gap shares the
-    index of the period with data before it). `period_papers`: a relation or
-    subquery with distinct (grain, period_start, paper_id). -#}
+    included, with n_papers_total (0 for a gap), data_idx (a gap shares the
+    index of the period with data before it) and prev_n_papers_total (of the
+    previous period with data). `period_papers`: a relation or subquery with
+    distinct (grain, period_start, paper_id). -#}
 {% macro trend_periods(period_papers) %}
     select
-        p.grain,
-        p.period_start,
-        coalesce(t.n_papers_total, 0) as n_papers_total,
-        count(t.n_papers_total) over (
-            partition by p.grain order by p.period_start rows between unbounded preceding and current row
-        ) as data_idx
+        *,
+        max(n_papers_total) filter (where n_papers_total > 0) over (
+            partition by grain order by data_idx range between 1 preceding and 1 preceding
+        ) as prev_n_papers_total
     from (
         select
-            grain,
-            unnest(generate_series(
-                min(period_start),
-                max(period_start),
-                case grain when 'week' then interval 7 day else interval 1 month end
-            ))::date as period_start
-        from {{ period_papers }}
-        group by grain
-    ) as p
-    left join (
-        select grain, period_start, count(*) as n_papers_total
-        from {{ period_papers }}
-        group by grain, period_start
-    ) as t on t.grain = p.grain and t.period_start = p.period_start
+            p.grain,
+            p.period_start,
+            coalesce(t.n_papers_total, 0) as n_papers_total,
+            count(t.n_papers_total) over (
+                partition by p.grain order by p.period_start rows between unbounded preceding and current row
+            ) as data_idx
+        from (
+            select
+                grain,
+                unnest(generate_series(
+                    min(period_start),
+                    max(period_start),
+                    case grain when 'week' then interval 7 day else interval 1 month end
+                ))::date as period_start
+            from {{ period_papers }}
+            group by grain
+        ) as p
+        left join (
+            select grain, period_start, count(*) as n_papers_total
+            from {{ period_papers }}
+            group by grain, period_start
+        ) as t on t.grain = p.grain and t.period_start = p.period_start
+    )
 {% endmacro %}
 
 
-{#- Scores of a dense grid. `grid` has the `series` columns (e.g. ['topic_id']),
-    grain, period_start, n_papers, n_papers_total and data_idx (from
-    trend_periods). Returns the grid's columns plus share, prev_n_papers,
-    prev_n_papers_total, growth, baseline_share, baseline_periods, zscore,
-    prev_zscore, rank, rank_change, is_flagged and flag_reason; a period
-    without data gets nulls (and is_flagged false). `flag` holds the
-    thresholds: min_papers, min_ratio, min_lift, jump_z, min_z. -#}
+{#- Scores of a grid. `grid` has the `series` columns (e.g. ['topic_id']),
+    grain, period_start, n_papers, and the trend_periods columns
+    n_papers_total, prev_n_papers_total and data_idx; rows with n_papers = 0
+    may be left out. Returns the grid's columns plus share, prev_n_papers,
+    growth, baseline_share, baseline_periods, zscore, prev_zscore, rank,
+    rank_change, is_flagged and flag_reason; a period without data gets
+    nulls (and is_flagged false). `flag` holds the thresholds: min_papers,
+    min_ratio, min_lift, jump_z, min_z. -#}
 {% macro trend_scores(grid, series, flag) %}
 {%- set k = var('trend_growth_k') -%}
 {%- set by_series = 'partition by ' ~ (series | join(', ')) ~ ', grain order by data_idx' -%}
@@ -56,20 +71,33 @@
             -- equal counts, equal rank: 1 + the number of series with more papers
             case when n_papers_total > 0 then
                 rank() over (partition by grain, period_start order by n_papers desc)
-            end as rank
+            end as rank,
+            least({{ var('trend_baseline_periods') }}, data_idx - 1) as baseline_n
         from {{ grid }}
+    ),
+
+    with_papers as (
+        -- per period with data: series with papers (a left-out series ranks after them)
+        select grain, data_idx, count(*) filter (where n_papers > 0) as n_series_with_papers
+        from ranked
+        where has_data
+        group by grain, data_idx
+    ),
+
+    with_prev_count as (
+        select r.*, w.n_series_with_papers as prev_n_series_with_papers
+        from ranked as r
+        left join with_papers as w on w.grain = r.grain and w.data_idx = r.data_idx - 1
     ),
 
     windowed as (
         select
             *,
-            max(n_papers) filter (where has_data) over prev_data as prev_n_papers_any,
-            max(n_papers_total) filter (where has_data) over prev_data as prev_n_papers_total_any,
-            max(rank) over prev_data as prev_rank,
-            avg(share) over baseline as baseline_mean,
-            stddev_samp(share) over baseline as baseline_sd,
-            count(share) over baseline as baseline_periods_any
-        from ranked
+            sum(n_papers) filter (where has_data) over prev_data as prev_row_n_papers,
+            max(rank) over prev_data as prev_row_rank,
+            coalesce(sum(share) over baseline, 0) as s1,
+            coalesce(sum(share * share) over baseline, 0) as s2
+        from with_prev_count
         window
             prev_data as ({{ by_series }} range between 1 preceding and 1 preceding),
             baseline as (
@@ -78,32 +106,38 @@
             )
     ),
 
-    scored as (
+    stats as (
         select
             *,
-            case when has_data then prev_n_papers_any end as prev_n_papers,
-            case when has_data then prev_n_papers_total_any end as prev_n_papers_total,
-            case when has_data then baseline_periods_any end as baseline_periods,
-            -- previous count rescaled to this period's volume (partial weeks, quiet days)
-            case when has_data and prev_n_papers_total_any > 0 then
-                (n_papers + {{ k }})
-                / (prev_n_papers_any * n_papers_total / prev_n_papers_total_any + {{ k }}) - 1
-            end as growth,
-            case when has_data and baseline_periods_any >= {{ var('trend_min_baseline_periods') }} then
-                baseline_mean
+            case when has_data and data_idx > 1 then coalesce(prev_row_n_papers, 0) end as prev_n_papers,
+            case when has_data then baseline_n end as baseline_periods,
+            case when has_data and baseline_n >= greatest({{ var('trend_min_baseline_periods') }}, 2) then
+                s1 / baseline_n
             end as baseline_share,
-            case when has_data and baseline_periods_any >= {{ var('trend_min_baseline_periods') }} then
-                (share - baseline_mean) / greatest(
-                    coalesce(baseline_sd, 0),
-                    sqrt(baseline_mean * (1 - baseline_mean) / n_papers_total),
-                    {{ var('trend_sd_floor') }}
-                )
-            end as zscore,
-            prev_rank - rank as rank_change
+            case when has_data and baseline_n >= greatest({{ var('trend_min_baseline_periods') }}, 2) then
+                sqrt(greatest((s2 - s1 * s1 / baseline_n) / (baseline_n - 1), 0))
+            end as baseline_sd
         from windowed
     ),
 
+    scored as (
+        select
+            *,
+            -- previous count rescaled to this period's volume (partial weeks, quiet days)
+            (n_papers + {{ k }}) / (prev_n_papers * n_papers_total / prev_n_papers_total + {{ k }}) - 1 as growth,
+            (share - baseline_share) / greatest(
+                baseline_sd,
+                sqrt(baseline_share * (1 - baseline_share) / n_papers_total),
+                {{ var('trend_sd_floor') }}
+            ) as zscore,
+            case when has_data and data_idx > 1 then
+                coalesce(prev_row_rank, 1 + prev_n_series_with_papers) - rank
+            end as rank_change
+        from stats
+    ),
+
     with_prev_z as (
+        -- a left-out previous row had 0 papers, so a z <= 0: never a sustained rise
         select *, max(zscore) over prev_data as prev_zscore
         from scored
         window prev_data as ({{ by_series }} range between 1 preceding and 1 preceding)
@@ -124,8 +158,8 @@
     )
 
     select
-        * exclude (has_data, prev_n_papers_any, prev_n_papers_total_any, prev_rank, baseline_mean,
-                   baseline_sd, baseline_periods_any),
+        * exclude (has_data, baseline_n, prev_row_n_papers, prev_row_rank, s1, s2,
+                   prev_n_series_with_papers, baseline_sd),
         case when is_flagged then
             printf(
                 '%s: share %.1f%% vs %.1f%% over the previous %d %ss (z = %.1f%s); %d papers, %d before',

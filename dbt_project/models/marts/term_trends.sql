@@ -19,27 +19,19 @@ counts as (
     select term, period_start, n_papers from {{ ref('term_counts') }}
 ),
 
-firsts as (
-    -- each term's first week with papers, as an index over the weeks with data
-    select c.term, min(p.data_idx) as first_idx
-    from counts as c
-    inner join periods as p on p.period_start = c.period_start
-    group by c.term
-),
-
 grid as (
-    -- a term's weeks start N weeks with data before its first one, so a new
-    -- term is scored against a baseline of zeros
+    -- sparse: only the weeks where the term has papers (trend_scores counts
+    -- a left-out week as 0 papers, so a new term meets a baseline of zeros)
     select
-        f.term,
+        c.term,
         p.grain,
         p.period_start,
-        coalesce(c.n_papers, 0) as n_papers,
+        c.n_papers,
         p.n_papers_total,
+        p.prev_n_papers_total,
         p.data_idx
-    from firsts as f
-    inner join periods as p on p.data_idx >= f.first_idx - {{ var('trend_baseline_periods') }}
-    left join counts as c on c.term = f.term and c.period_start = p.period_start
+    from counts as c
+    inner join periods as p on p.period_start = c.period_start
 ),
 
 scored as (
@@ -60,7 +52,7 @@ covered as (
         {% else %}
         false
         {% endif %} as covered_by_topic
-    from firsts
+    from (select distinct term from counts)
 )
 
 select

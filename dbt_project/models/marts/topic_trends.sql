@@ -20,6 +20,7 @@ grid as (
         p.period_start,
         coalesce(tt.n_papers, 0) as n_papers,
         p.n_papers_total,
+        p.prev_n_papers_total,
         p.data_idx
     from periods as p
     cross join {{ ref('mart_topics') }} as t
