@@ -4,7 +4,7 @@
     characters or fewer, or only digits). Stop words are checked by a join
     with the seed term_stopwords. -#}
 {% macro term_edge_ok(w) -%}
-    (length({{ w }}) > 2 and not regexp_full_match({{ w }}, '[0-9]+'))
+    (length({{ w }}) > 2 and ltrim({{ w }}, '0123456789') <> '')
 {%- endmacro %}
 
 {#- The words of an already lower-cased, space-separated text: the possessive

@@ -62,25 +62,25 @@
     min_ratio, min_lift, jump_z, min_z. -#}
 {% macro trend_scores(grid, series, flag) %}
 {%- set k = var('trend_growth_k') -%}
+{%- set min_base = var('trend_min_baseline_periods') -%}
 {%- set by_series = 'partition by ' ~ (series | join(', ')) ~ ', grain order by data_idx' -%}
     with ranked as (
+        -- periods with data only (one row per series and data_idx); the
+        -- periods without data are added back at the end, with nulls
         select
             *,
-            n_papers_total > 0 as has_data,
-            n_papers / nullif(n_papers_total, 0) as share,
+            n_papers / n_papers_total as share,
             -- equal counts, equal rank: 1 + the number of series with more papers
-            case when n_papers_total > 0 then
-                rank() over (partition by grain, period_start order by n_papers desc)
-            end as rank,
+            rank() over (partition by grain, period_start order by n_papers desc) as rank,
             least({{ var('trend_baseline_periods') }}, data_idx - 1) as baseline_n
         from {{ grid }}
+        where n_papers_total > 0
     ),
 
     with_papers as (
-        -- per period with data: series with papers (a left-out series ranks after them)
+        -- per period: series with papers (a left-out series ranks after them)
         select grain, data_idx, count(*) filter (where n_papers > 0) as n_series_with_papers
         from ranked
-        where has_data
         group by grain, data_idx
     ),
 
@@ -93,13 +93,15 @@
     windowed as (
         select
             *,
-            sum(n_papers) filter (where has_data) over prev_data as prev_row_n_papers,
-            max(rank) over prev_data as prev_row_rank,
+            -- the row before is the previous period with data only if its data_idx says so
+            lag(data_idx) over by_series = data_idx - 1 as prev_row_is_prev,
+            lag(n_papers) over by_series as prev_row_n_papers,
+            lag(rank) over by_series as prev_row_rank,
             coalesce(sum(share) over baseline, 0) as s1,
             coalesce(sum(share * share) over baseline, 0) as s2
         from with_prev_count
         window
-            prev_data as ({{ by_series }} range between 1 preceding and 1 preceding),
+            by_series as ({{ by_series }}),
             baseline as (
                 {{ by_series }}
                 range between {{ var('trend_baseline_periods') }} preceding and 1 preceding
@@ -109,12 +111,12 @@
     stats as (
         select
             *,
-            case when has_data and data_idx > 1 then coalesce(prev_row_n_papers, 0) end as prev_n_papers,
-            case when has_data then baseline_n end as baseline_periods,
-            case when has_data and baseline_n >= greatest({{ var('trend_min_baseline_periods') }}, 2) then
-                s1 / baseline_n
-            end as baseline_share,
-            case when has_data and baseline_n >= greatest({{ var('trend_min_baseline_periods') }}, 2) then
+            case when data_idx > 1 then
+                case when prev_row_is_prev then prev_row_n_papers else 0 end
+            end as prev_n_papers,
+            baseline_n as baseline_periods,
+            case when baseline_n >= greatest({{ min_base }}, 2) then s1 / baseline_n end as baseline_share,
+            case when baseline_n >= greatest({{ min_base }}, 2) then
                 sqrt(greatest((s2 - s1 * s1 / baseline_n) / (baseline_n - 1), 0))
             end as baseline_sd
         from windowed
@@ -130,17 +132,19 @@
                 sqrt(baseline_share * (1 - baseline_share) / n_papers_total),
                 {{ var('trend_sd_floor') }}
             ) as zscore,
-            case when has_data and data_idx > 1 then
-                coalesce(prev_row_rank, 1 + prev_n_series_with_papers) - rank
+            case when data_idx > 1 then
+                case when prev_row_is_prev then prev_row_rank else 1 + prev_n_series_with_papers end - rank
             end as rank_change
         from stats
     ),
 
     with_prev_z as (
         -- a left-out previous row had 0 papers, so a z <= 0: never a sustained rise
-        select *, max(zscore) over prev_data as prev_zscore
+        select
+            *,
+            case when lag(data_idx) over by_series = data_idx - 1 then lag(zscore) over by_series end as prev_zscore
         from scored
-        window prev_data as ({{ by_series }} range between 1 preceding and 1 preceding)
+        window by_series as ({{ by_series }})
     ),
 
     flagged as (
@@ -158,7 +162,7 @@
     )
 
     select
-        * exclude (has_data, baseline_n, prev_row_n_papers, prev_row_rank, s1, s2,
+        * exclude (baseline_n, prev_row_is_prev, prev_row_n_papers, prev_row_rank, s1, s2,
                    prev_n_series_with_papers, baseline_sd),
         case when is_flagged then
             printf(
@@ -170,4 +174,22 @@
             )
         end as flag_reason
     from flagged
+
+    union all by name
+
+    select
+        *,
+        null::double as share,
+        null::bigint as rank,
+        null::bigint as prev_n_papers,
+        null::bigint as baseline_periods,
+        null::double as baseline_share,
+        null::double as growth,
+        null::double as zscore,
+        null::bigint as rank_change,
+        null::double as prev_zscore,
+        false as is_flagged,
+        null::varchar as flag_reason
+    from {{ grid }}
+    where n_papers_total = 0
 {% endmacro %}

@@ -5,29 +5,32 @@
     re-extracts every key. -#}
 {%- set rule -%}
     tokens as (
-        select title_key, {{ term_words('title_key') }} as words
-        from keys
-    ),
-
-    positions as (
-        select title_key, words, unnest(range(1, len(words) + 1)) as i
-        from tokens
-    ),
-
-    grams as (
-        select p.title_key, p.words[p.i:p.i + n.n - 1] as gram
-        from positions as p
-        cross join (values (1), (2), (3)) as n(n)
-        where p.i + n.n - 1 <= len(p.words)
+        -- each word once: may it start or end a term?
+        select
+            k.title_key,
+            w.words,
+            list_transform(
+                w.words,
+                lambda x: {{ term_edge_ok('x') }} and not list_contains(s.stop_list, x)
+            ) as edge_ok
+        from keys as k
+        cross join lateral (select {{ term_words('k.title_key') }} as words) as w
+        cross join (select list(lower(word)) as stop_list from {{ ref('term_stopwords') }}) as s
     ),
 
     terms as (
-        select title_key, array_to_string(gram, ' ') as term
-        from grams
-        where {{ term_edge_ok('gram[1]') }}
-          and {{ term_edge_ok('gram[-1]') }}
-          and gram[1] not in (select word from stopwords)
-          and gram[-1] not in (select word from stopwords)
+        -- every run words[i:j] of 1-3 words whose first and last words may be edges,
+        -- built as list expressions per title (no row per n-gram)
+        select
+            title_key,
+            list_distinct(flatten(list_transform(
+                range(1, len(words) + 1),
+                lambda i: list_transform(
+                    list_filter(range(i, least(i + 2, len(words)) + 1), lambda j: edge_ok[i] and edge_ok[j]),
+                    lambda j: array_to_string(words[i:j], ' ')
+                )
+            ))) as terms
+        from tokens
     )
 {%- endset -%}
 {%- set stop_hash = '' -%}
@@ -50,19 +53,10 @@ with keys as (
     {% endif %}
 ),
 
-stopwords as (
-    select lower(word) as word from {{ ref('term_stopwords') }}
-),
-
 {{ rule }}
 
 select
-    keys.title_key,
-    coalesce(
-        list_sort(list_distinct(list(terms.term))),
-        []::varchar[]
-    ) as terms,
+    title_key,
+    terms,
     '{{ terms_version }}' as terms_version
-from keys
-left join terms on terms.title_key = keys.title_key
-group by keys.title_key
+from terms
