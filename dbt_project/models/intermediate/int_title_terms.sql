@@ -37,7 +37,8 @@
 {%- if execute -%}
     {%- set stop_hash = run_query("select md5(coalesce(string_agg(word, ' ' order by word), '')) from " ~ ref('term_stopwords')).rows[0][0] -%}
 {%- endif -%}
-{%- set terms_version = local_md5(rule ~ stop_hash) -%}
+{#- the hash leaves out the seed's relation name, which holds the database (file) name -#}
+{%- set terms_version = local_md5((rule | replace(ref('term_stopwords') | string, 'term_stopwords')) ~ stop_hash) -%}
 {%- set rebuild_all = false -%}
 {%- if execute and is_incremental() -%}
     {%- set stale = run_query("select count(*) from " ~ this ~ " where terms_version <> '" ~ terms_version ~ "'") -%}
