@@ -90,7 +90,25 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         shutil.copy(warehouse, full)
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(full))
         dbt_build(root, "--full-refresh")
-    return {"warehouse": warehouse, "incremental": read(warehouse), "full": read(full)}
+        keywords = root / "keywords.duckdb"
+        shutil.copy(full, keywords)
+        add_keywords(keywords)
+        mp.setenv("PAPERTRENDS_WAREHOUSE", str(keywords))
+        dbt_build(root, "--select", "int_paper_terms")
+    return {"warehouse": warehouse, "incremental": read(warehouse), "full": read(full), "keywords": keywords}
+
+
+def add_keywords(warehouse: Path) -> None:
+    """Give staging an ai_keywords column (as the API loader will) for one paper, in place of its view."""
+    with duckdb.connect(str(warehouse)) as con:
+        columns = [r[0] for r in con.execute("DESCRIBE staging.stg_paper_mentions").fetchall()]
+        keep = ", ".join(f'"{c}"' for c in columns if c != "ai_keywords")
+        con.execute("CREATE TABLE staging.stg_before_keywords AS SELECT * FROM staging.stg_paper_mentions")
+        con.execute(f"""CREATE OR REPLACE VIEW staging.stg_paper_mentions AS SELECT {keep},
+            CASE WHEN title = 'Corpus Analysis, Revisited!'
+                 THEN ['Diffusion Models', 'LLM''s Agents', 'AI', '2024', 'the', 'Long-Context Reasoning'] END
+                 AS ai_keywords
+            FROM staging.stg_before_keywords""")  # noqa: S608 - column names read from the catalog
 
 
 def trends(warehouse: Path, term: str) -> dict[date, tuple]:
@@ -157,3 +175,13 @@ def test_incremental_run_gives_the_same_terms_as_a_full_refresh(world):
     for table, rows in world["full"].items():
         assert world["incremental"][table] == rows, table
         assert sum(rows.values()) > 0, table
+
+
+def test_ai_keywords_are_terms_when_the_column_exists(world):
+    # the paper's title terms plus its keywords, normalized and folded like title terms;
+    # "AI" and "2024" are fragments and "the" a stop word, so they are dropped
+    rows = query(world["keywords"], "SELECT pt.term FROM intermediate.int_paper_terms AS pt "
+                                    "JOIN marts.papers AS p USING (paper_id) WHERE p.title = 'Corpus Analysis, Revisited!'")
+    assert {r[0] for r in rows} == {"corpus", "analysis", "revisited", "corpus analysis", "analysis revisited",
+                                    "corpus analysis revisited", "diffusion model", "llm agent",
+                                    "long context reasoning"}

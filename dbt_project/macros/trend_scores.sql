@@ -3,9 +3,10 @@
 
     Periods without data (no snapshot at all) are skipped, not counted: every
     period carries data_idx, the number of periods with data up to and
-    including it, and the "previous period" and the baseline window are
-    RANGE frames over data_idx. So an outage week neither enters a baseline
-    nor shortens the ones after it.
+    including it; scores are computed on the periods with data only, the
+    "previous period" is the row whose data_idx is one less, and the baseline
+    window is a RANGE frame over data_idx. So an outage week neither enters a
+    baseline nor shortens the ones after it; its rows get nulls.
 
     The scores are sparse-safe: a grid may leave out the rows where a series
     has no papers (term_trends does; topic_trends keeps a dense grid) without
