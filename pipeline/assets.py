@@ -144,7 +144,7 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
     dates = sorted({str(d) for _, _, d in summary.new_snapshots})
     common = {"files_seen": summary.files_seen, "seconds": round(summary.seconds, 3)}
     per_table: dict[str, dict[str, Any]] = {
-        "snapshots": {"new_snapshots": summary.snapshots_loaded, "new_snapshot_dates": ", ".join(dates) or "none",
+        "snapshots": {"new_snapshots": summary.snapshots_loaded, "snapshots_reparsed": summary.snapshots_reparsed, "new_snapshot_dates": ", ".join(dates) or "none",
                       "new_snapshot_ids": MetadataValue.json([sid[:16] for sid, _, _ in summary.new_snapshots][:200]),
                       "megabytes": round(summary.bytes_loaded / 1e6, 3)},
         "paper_mentions": {"new_mentions": summary.mentions_loaded, "preview": MetadataValue.md(preview)},
@@ -212,7 +212,8 @@ def ingest_snapshots(context: AssetExecutionContext, paths: PapertrendsPaths, du
         drift = layout_drift(con, [sid for sid, _, _ in summary.new_snapshots])
     context.log.info(
         f"ingested {summary.snapshots_loaded} snapshots ({summary.mentions_loaded} mentions), "
-        f"rejected {summary.files_rejected} files and {summary.mentions_rejected} entries in {summary.seconds:.2f}s"
+        f"rejected {summary.files_rejected} files and {summary.mentions_rejected} entries, "
+        f"re-parsed {summary.snapshots_reparsed} contents read by an older parser, in {summary.seconds:.2f}s"
     )
     yield from _ingest_events(summary, counts, schemas, preview, drift)
 

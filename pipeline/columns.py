@@ -88,6 +88,13 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("raw_value", pl.String(), True, "the value as received (null when absent)"),
         Column("reason", pl.String(), False, "the failed check"),
     ),
+    "reparsed": (
+        Column("sha256", pl.String(), False, "content read again by a newer parser"),
+        Column("old_parser_version", pl.String(), True, "version that had read it"),
+        Column("parser_version", pl.String(), False, "version that read it again"),
+        Column("reparsed_at", pl.Datetime("us"), False, "when its rows were replaced"),
+        Column("marts_rebuilt", pl.Boolean(), False, "whether the dbt marts were fully rebuilt since"),
+    ),
     "landing_files": (
         Column("file_name", pl.String(), False),
         Column("size_bytes", pl.Int64(), False),

@@ -16,7 +16,7 @@ import polars as pl
 
 from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, sql_type
 
-RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")
+RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")  # the ingest assets
 
 
 class WarehouseBusy(RuntimeError):
@@ -103,16 +103,46 @@ def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in rows}
 
 
+def version_key(version: str | None) -> tuple[int, ...]:
+    """``"1.10"`` > ``"1.9"``: parser versions compare as numbers, a missing one as oldest."""
+    return tuple(int(part) for part in (version or "0").split(".") if part.isdigit())
+
+
+def outdated_contents(con: duckdb.DuckDBPyConnection, parser_version: str) -> dict[str, str | None]:
+    """Hashes read (loaded or rejected) by an older parser -> that parser's version.
+
+    A parser upgrade reads them again when their files are still in the landing dir.
+    """
+    rows = con.execute(
+        "SELECT snapshot_id, parser_version FROM raw.snapshots UNION ALL SELECT sha256, parser_version FROM raw.rejected_files"
+    ).fetchall()
+    current = version_key(parser_version)
+    return {sha: version for sha, version in rows if version_key(version) < current}
+
+
 def landing_index(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, int], str]:
     """(name, size, mtime) -> sha256 of files hashed before, so unchanged files are not re-read."""
     rows = con.execute("SELECT file_name, size_bytes, mtime_ns, sha256 FROM raw.landing_files").fetchall()
     return {(name, size, mtime): sha for name, size, mtime, sha in rows}
 
 
-def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
-    """Append frames (keyed by raw table name) in one transaction: all or nothing."""
+# Rows of a content that a newer parser replaces, by the column naming the content.
+REPLACED_BY = {"paper_mentions": "snapshot_id", "rejected_mentions": "snapshot_id", "field_issues": "snapshot_id",
+               "snapshots": "snapshot_id", "rejected_files": "sha256"}
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], replaced: list[str] | None = None) -> None:
+    """Append frames (keyed by raw table name) in one transaction: all or nothing.
+
+    ``replaced`` names contents read again by a newer parser: their old rows
+    are deleted in the same transaction, so a reader sees the old or the new
+    version of a snapshot, never both or neither.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
+        if replaced:
+            for table, column in REPLACED_BY.items():
+                con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, {column})", [replaced])  # noqa: S608 - names are ours
         for table, frame in frames.items():
             if frame.height:
                 con.register("incoming", frame.to_arrow(compat_level=pl.CompatLevel.newest()))

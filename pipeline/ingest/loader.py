@@ -47,6 +47,7 @@ class IngestSummary:
     mentions_loaded: int = 0
     mentions_rejected: int = 0
     field_issues: int = 0
+    snapshots_reparsed: int = 0
     bytes_loaded: int = 0
     seconds: float = 0.0
     new_snapshots: list[tuple[str, str, date]] = field(default_factory=list)
@@ -59,6 +60,7 @@ class IngestSummary:
         self.mentions_loaded += frames["paper_mentions"].height
         self.mentions_rejected += frames["rejected_mentions"].height
         self.field_issues += frames["field_issues"].height
+        self.snapshots_reparsed += frames["reparsed"].height
         self.bytes_loaded += int(snaps["size_bytes"].sum() or 0)
         self.new_snapshots += snaps.select("snapshot_id", "file_name", "snapshot_date").rows()
         self.rejected_files += frames["rejected_files"].select("file_name", "reason").rows()
@@ -248,7 +250,9 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
     warehouse.ensure_raw(con)
     files = list_landing_files(landing_dir)
     summary = IngestSummary(files_seen=len(files))
-    index, seen = warehouse.landing_index(con), warehouse.known_contents(con)
+    # Contents read by an older parser are read again (and their rows replaced) when their files remain.
+    outdated = warehouse.outdated_contents(con, PARSER_VERSION)
+    index, seen = warehouse.landing_index(con), warehouse.known_contents(con) - set(outdated)
     origins = read_origins(landing_dir)
     chunk: list[Candidate] = []
     fresh_index: list[dict] = []
@@ -262,12 +266,19 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
                 progress(summary.snapshots_loaded + summary.files_rejected + summary.files_skipped, len(files))
 
     def flush(writer: ThreadPoolExecutor) -> None:
-        frames = build_frames(chunk, datetime.now(UTC).replace(tzinfo=None), origins)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        frames = build_frames(chunk, now, origins)
         frames["landing_files"] = pl.DataFrame(fresh_index, schema=LANDING_INDEX_SCHEMA)
+        replaced = [c.sha for c in chunk if c.sha in outdated]
+        frames["reparsed"] = pl.DataFrame(
+            [{"sha256": sha, "old_parser_version": outdated[sha], "parser_version": PARSER_VERSION,
+              "reparsed_at": now, "marts_rebuilt": False} for sha in replaced],
+            schema=polars_schema("reparsed"),
+        )
         chunk.clear()
         fresh_index.clear()
         settle()
-        pending.append(writer.submit(_write, con, frames))
+        pending.append(writer.submit(_write, con, frames, replaced))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
         for cand in _new_candidates(files, index, seen, summary, fresh_index):
@@ -281,6 +292,6 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
     return summary
 
 
-def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    warehouse.write_batch(con, frames)
+def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], replaced: list[str]) -> dict[str, pl.DataFrame]:
+    warehouse.write_batch(con, frames, replaced)
     return frames
