@@ -4,7 +4,9 @@ The hand-made world (``fixtures/small_warehouse.sql``) gives exact cells; the
 generated one (samples → ingest → real ``dbt build`` → publish → report, built
 once for this module) checks the planted trend end to end: the
 ``state_space_models`` share rises over the last three weeks of the samples, so
-it must be rising in the latest week, get its chart and head the rising table.
+it must be rising in the latest week, get its chart and head the rising table;
+the planted method name ``Glimmerflow`` must be listed among the emerging
+terms of the last complete week as a taxonomy candidate.
 """
 
 from __future__ import annotations
