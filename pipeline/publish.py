@@ -6,10 +6,11 @@ in with one ``os.replace``. A reader that holds the old file keeps its (now
 unlinked) inode and goes on seeing the old, complete data; a new connection
 opens the new file. The warehouse itself is only ever attached read-only.
 
-The published file holds schema ``marts`` (the six dbt marts, with the dbt
-docs as comments, plus analyst views) and two one-row tables in ``main``:
-``meta`` (freshness and row counts) and ``meta_quality`` (ingest figures from
-``raw.*``, which is not published, for the report).
+The published file holds schema ``marts`` (the dbt mart tables of ``MARTS``,
+with the dbt docs as comments, plus analyst views) and, in ``main``, the
+one-row tables ``meta`` (freshness and row counts) and ``meta_quality``
+(ingest figures from ``raw.*``, which is not published, for the report and
+for the views that need the newest snapshot date) and ``meta_layout_drift``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ import duckdb
 from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR
 
-MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends")
+MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends",
+         "term_counts", "term_trends", "paper_aliases")
+DBT_VIEWS = ("rising_topics_last_week",)  # dbt views recreated below (their docs come from dbt too)
 # Physical order of each published table: deterministic files, and date filters skip blocks.
 SORT_KEYS = {
     "papers": "paper_id",
@@ -35,6 +38,9 @@ SORT_KEYS = {
     "paper_topics": "paper_id, topic_id",
     "topic_counts": "topic_id, snapshot_date",
     "topic_trends": "grain, topic_id, period_start",
+    "term_counts": "period_start, term",
+    "term_trends": "period_start, term",
+    "paper_aliases": "old_paper_id",
 }
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SOURCE = "source_wh"  # catalog alias of the attached warehouse
@@ -71,6 +77,31 @@ FROM latest AS l
 JOIN marts.papers AS p USING (paper_id)
 LEFT JOIN labelled AS lb USING (paper_id)
 ORDER BY l.position, l.paper_id;
+
+-- Same rule as the dbt view of that name: the latest week with data whose Sunday is on or
+-- before the newest snapshot date of raw.snapshots (empty snapshots count; meta_quality has it).
+CREATE VIEW marts.last_complete_week AS
+SELECT max(period_start) AS week_start
+FROM marts.topic_trends
+WHERE grain = 'week' AND n_papers_total > 0
+  AND period_start + 6 <= (SELECT newest_snapshot_date FROM main.meta_quality);
+
+CREATE VIEW marts.rising_topics_last_week AS
+SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
+       tr.growth, tr.zscore, tr.rank, tr.rank_change, tr.rising_reason
+FROM marts.topic_trends AS tr
+JOIN marts.last_complete_week AS lc ON lc.week_start = tr.period_start
+JOIN marts.topics AS t USING (topic_id)
+WHERE tr.grain = 'week' AND tr.is_rising
+ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
+
+CREATE VIEW marts.emerging_terms_last_week AS
+SELECT tr.period_start AS week_start, tr.term, tr.n_papers, tr.share, tr.prev_n_papers, tr.growth,
+       tr.zscore, tr.rank, tr.rank_change, tr.emerging_reason, tr.covered_by_topic
+FROM marts.term_trends AS tr
+JOIN marts.last_complete_week AS lc ON lc.week_start = tr.period_start
+WHERE tr.is_emerging
+ORDER BY tr.zscore DESC NULLS LAST, tr.term;
 """
 
 QUALITY_SQL = f"""
@@ -89,6 +120,12 @@ CREATE TABLE meta_layout_drift AS {drift_sql(f"{SOURCE}.raw")};
 OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     "marts.rising_topics_latest": (
         "Topics flagged is_rising in the latest week of marts.topic_trends, highest z-score first.", {}),
+    "marts.last_complete_week": (
+        "One row: Monday of the last complete ISO week (latest week with data whose Sunday is on or before "
+        "main.meta_quality.newest_snapshot_date).", {}),
+    "marts.emerging_terms_last_week": (
+        "Terms flagged is_emerging in the last complete week of marts.term_trends, highest z-score first; "
+        "covered_by_topic false marks a candidate for a new topic.", {}),
     "marts.papers_latest_day": (
         "One row per paper mentioned on the newest snapshot date, with its topics (ids and labels).", {}),
     "main.meta": ("One row: when this file was published, the newest data in it, and its row counts.", {
@@ -135,8 +172,8 @@ def publish(warehouse: Path, analytics: Path, *, pipeline_version: str, manifest
         try:
             con.execute(f"ATTACH ? AS {SOURCE} (READ_ONLY)", [str(warehouse)])
             _copy_marts(con)
+            con.execute(QUALITY_SQL)  # before the views: last_complete_week reads meta_quality
             con.execute(VIEWS_SQL)
-            con.execute(QUALITY_SQL)
             con.execute(f"DETACH {SOURCE}")
             counts, newest = _write_meta(con, pipeline_version)
             _comment(con, {**_dbt_docs(manifest), **OWN_DOCS})
@@ -183,7 +220,7 @@ def _dbt_docs(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:
     nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
     docs = {}
     for node in nodes.values():
-        if node.get("resource_type") == "model" and node.get("schema") == "marts" and node.get("alias") in MARTS:
+        if node.get("resource_type") == "model" and node.get("schema") == "marts" and node.get("alias") in MARTS + DBT_VIEWS:
             columns = {name: col.get("description", "") for name, col in node.get("columns", {}).items()}
             docs[f"marts.{node['alias']}"] = (node.get("description", ""), columns)
     return docs

@@ -9,7 +9,6 @@ opens offline and can be mailed as one file.
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
@@ -20,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import jinja2
+from markupsafe import Markup
 
 TOP_TOPICS = 6  # charts for this many topics by mean weekly share, plus every topic rising now
 NEWEST_PAPERS = 5  # newest papers listed per rising topic
+TOP_TERMS = 10  # emerging terms listed (and charted) for the last complete week
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "papertrends", "font.size": 8}
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}  # no RDF block, stable output
 SVG_NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
@@ -60,15 +62,18 @@ ORDER BY r.topic_id, p.first_seen_date DESC, p.max_upvotes DESC NULLS LAST, p.pa
 PER_DAY_SQL = "SELECT snapshot_date, count(*) FROM marts.paper_mentions GROUP BY ALL ORDER BY snapshot_date"
 LATEST_WEEK_SQL = "SELECT max(period_start) FROM marts.topic_trends WHERE grain = 'week'"
 
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #222; }
-h1 { margin-bottom: 0.2rem; } .muted { color: #666; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 1rem; }
-figure { margin: 0; } figure svg { width: 100%; height: auto; }
-figcaption { font-weight: 600; } .rising { color: #c0392b; }
+TERM_WEEKLY_SQL = """
+WITH weeks AS (
+    SELECT period_start, max(n_papers_total) > 0 AS has_data
+    FROM marts.topic_trends WHERE grain = 'week' GROUP BY period_start
+),
+terms AS (SELECT unnest($terms::VARCHAR[]) AS term)
+SELECT t.term, w.period_start, CASE WHEN w.has_data THEN coalesce(tr.share, 0) END AS share,
+       coalesce(tr.is_emerging, false) AS is_emerging
+FROM terms AS t
+CROSS JOIN weeks AS w
+LEFT JOIN marts.term_trends AS tr ON tr.term = t.term AND tr.period_start = w.period_start
+ORDER BY t.term, w.period_start
 """
 
 
@@ -113,116 +118,58 @@ def top_topics(con: duckdb.DuckDBPyConnection, n: int = TOP_TOPICS) -> list[dict
 
 
 def render(con: duckdb.DuckDBPyConnection) -> str:
-    """The whole page as one string; every piece of data text goes through ``html.escape``."""
+    """The whole page as one string, from ``templates/report.html.j2`` (autoescaped: data text is escaped)."""
     meta = _one(con, "SELECT * FROM meta")
     quality = _one(con, "SELECT * FROM meta_quality")
-    week = con.execute(LATEST_WEEK_SQL).fetchone()[0]
     rising = _rows(con, "SELECT * FROM marts.rising_topics_latest")
-    sections = [
-        _rising_section(rising, week),
-        _newest_section(_rows(con, NEWEST_SQL, {"n": NEWEST_PAPERS}), rising),
-        _share_section(con, top_topics(con)),
-        _quality_section(con, meta, quality),
-    ]
-    title = f"papertrends: topic trends up to {_text(meta['newest_snapshot_date'])}"
-    nav = " · ".join(f'<a href="#{s}">{label}</a>' for s, label in (
-        ("rising", "Rising topics"), ("newest-papers", "Newest papers"),
-        ("topic-share", "Topic share"), ("quality", "Data quality")))
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
-        f"<header><h1>{_esc(title)}</h1>",
-        f'<p class="muted">Published {_esc(_text(meta["refreshed_at"]))} UTC by pipeline '
-        f'{_esc(meta["pipeline_version"])}; {meta["rows_papers"]} distinct papers.</p>',
-        f"<nav>{nav}</nav></header>", "<main>", *sections, "</main>", "</body>", "</html>", "",
-    ])
+    newest = _rows(con, NEWEST_SQL, {"n": NEWEST_PAPERS})
+    entries = (quality["n_mentions"] or 0) + (quality["n_rejected_mentions"] or 0)
+    return _template().render(
+        title=f"papertrends: topic trends up to {_text(meta['newest_snapshot_date'])}",
+        meta=meta,
+        quality=quality,
+        week=con.execute(LATEST_WEEK_SQL).fetchone()[0],
+        rising=rising,
+        newest={t["topic_id"]: [p for p in newest if p["topic_id"] == t["topic_id"]] for t in rising},
+        top_topics=TOP_TOPICS,
+        topic_charts=_topic_charts(con, top_topics(con)),
+        emerging=_emerging(con),
+        rejected_share=quality["n_rejected_mentions"] / entries if entries else None,
+        drift=_rows(con, "SELECT snapshot_date, file_name, layout, drift_reasons FROM meta_layout_drift "
+                         "ORDER BY 1 DESC, 2"),
+        per_day_chart=Markup(_svg(_mentions_chart, con.execute(PER_DAY_SQL).fetchall(), prefix="perday")),
+    )
 
 
-def _rising_section(rising: list[dict[str, Any]], week: date | None) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ("Topic", "Share", "Papers (prev.)", "Growth", "z-score",
-                                             "Rank (change)", "Why"))
-    rows = [
-        "<tr>"
-        f"<td>{_esc(r['label'])}</td><td class=\"num\">{_pct(r['share'])}</td>"
-        f"<td class=\"num\">{r['n_papers']} ({_text(r['prev_n_papers'])})</td>"
-        f"<td class=\"num\">{_signed_pct(r['growth'])}</td><td class=\"num\">{_fixed(r['zscore'])}</td>"
-        f"<td class=\"num\">{r['rank']} ({_signed(r['rank_change'])})</td><td>{_esc(_text(r['rising_reason']))}</td>"
-        "</tr>"
-        for r in rising
-    ] or ['<tr><td colspan="7">No topic is rising this week.</td></tr>']
-    return "\n".join([
-        '<section id="rising">', f"<h2>Rising topics, week of {_esc(_text(week))}</h2>",
-        '<table id="rising-topics">', f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>",
-        '<p class="muted">Growth compares with the previous week (smoothed); the z-score compares the share with '
-        "the topic's trailing baseline (see the dbt docs of marts.topic_trends).</p>",
-        "</section>",
-    ])
+def _template() -> jinja2.Template:
+    """The page template, loaded as package data (so it is found from an installed wheel too)."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(text=_text, pct=_pct, signed_pct=_signed_pct, fixed=_fixed, signed=_signed)
+    return env.get_template("report.html.j2")
 
 
-def _newest_section(papers: list[dict[str, Any]], rising: list[dict[str, Any]]) -> str:
-    parts = ['<section id="newest-papers">', "<h2>Newest papers per rising topic</h2>"]
-    for topic in rising:
-        items = [
-            f"<li>{_esc(p['title'])} <span class=\"muted\">first seen {_text(p['first_seen_date'])}, "
-            f"on {p['n_snapshots']} day(s), {_text(p['max_upvotes'])} upvotes"
-            f"{', arXiv ' + _esc(p['arxiv_id']) if p['arxiv_id'] else ''}</span></li>"
-            for p in papers if p["topic_id"] == topic["topic_id"]
-        ]
-        parts += [f"<h3>{_esc(topic['label'])}</h3>", "<ol>", *items, "</ol>"]
-    if not rising:
-        parts.append("<p>No topic is rising this week.</p>")
-    return "\n".join([*parts, "</section>"])
-
-
-def _share_section(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]]) -> str:
+def _topic_charts(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]]) -> list[dict[str, Any]]:
     series: dict[str, list[tuple[date, float, bool]]] = {}
     for topic_id, week, share, is_rising in con.execute(WEEKLY_SQL, {"ids": [t["topic_id"] for t in top]}).fetchall():
         # a week without any snapshot has a null share: NaN leaves a gap in the line instead of a fake 0
         series.setdefault(topic_id, []).append((week, float("nan") if share is None else share, bool(is_rising)))
-    figures = []
-    for i, topic in enumerate(top):
-        points = series.get(topic["topic_id"], [])
-        flag = ' <span class="rising">rising this week</span>' if topic["rising_now"] else ""
-        figures.append(
-            f'<figure data-topic="{_esc(topic["topic_id"])}">{_svg(_share_chart, points, prefix=f"share{i}")}'
-            f"<figcaption>{_esc(topic['label'])}{flag}</figcaption></figure>"
-        )
-    return "\n".join([
-        '<section id="topic-share">', "<h2>Weekly share of the top topics</h2>",
-        f'<p class="muted">Share of the distinct papers mentioned each week (ISO weeks); the {TOP_TOPICS} topics '
-        "with the highest mean share, plus any topic rising this week. Red points: weeks flagged rising.</p>",
-        '<div class="charts">', *figures, "</div>", "</section>",
-    ])
+    return [{**topic, "svg": Markup(_svg(_share_chart, series.get(topic["topic_id"], []), prefix=f"share{i}"))}
+            for i, topic in enumerate(top)]
 
 
-def _quality_section(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], quality: dict[str, Any]) -> str:
-    entries = (quality["n_mentions"] or 0) + (quality["n_rejected_mentions"] or 0)
-    rejected_share = quality["n_rejected_mentions"] / entries if entries else None
-    figures = [
-        ("Snapshots loaded", quality["n_snapshots"]),
-        ("Snapshot dates", f"{_text(quality['oldest_snapshot_date'])} to {_text(quality['newest_snapshot_date'])}"),
-        ("Entries loaded (mentions)", quality["n_mentions"]),
-        ("Distinct papers", meta["rows_papers"]),
-        ("Rejected files", quality["n_rejected_files"]),
-        ("Rejected entries", f"{quality['n_rejected_mentions']} ({_pct(rejected_share)} of all entries)"),
-        ("Field issues (loaded, field set null)", quality["n_field_issues"]),
-    ]
-    rows = [f"<tr><th>{name}</th><td>{_esc(_text(value))}</td></tr>" for name, value in figures]
-    per_day = con.execute(PER_DAY_SQL).fetchall()
-    drift = con.execute("SELECT snapshot_date, file_name, layout, drift_reasons FROM meta_layout_drift ORDER BY 1 DESC, 2").fetchall()
-    drift_rows = [f"<tr><td>{_esc(_text(d))}</td><td>{_esc(f)}</td><td>{_esc(lay)}</td><td>{_esc(r)}</td></tr>" for d, f, lay, r in drift]
-    drift_table = (
-        ['<table id="layout-drift"><tr><th>date</th><th>file</th><th>layout</th><th>why</th></tr>', *drift_rows, "</table>"]
-        if drift_rows else ['<p id="layout-drift">No snapshot deviates from the recent ones.</p>']
-    )
-    return "\n".join([
-        '<section id="quality">', "<h2>Data quality</h2>", '<table id="data-quality">', *rows, "</table>",
-        "<h3>Layout drift</h3>", *drift_table,
-        f'<figure id="mentions-per-day">{_svg(_mentions_chart, per_day, prefix="perday")}'
-        "<figcaption>Entries loaded per snapshot date</figcaption></figure>",
-        "</section>",
-    ])
+def _emerging(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The top emerging terms of the last complete week, each with its weekly share chart."""
+    week = con.execute("SELECT week_start FROM marts.last_complete_week").fetchone()[0]
+    terms = _rows(con, "SELECT * FROM marts.emerging_terms_last_week LIMIT $n", {"n": TOP_TERMS})
+    series: dict[str, list[tuple[date, float, bool]]] = {}
+    if terms:
+        for term, period, share, flagged in con.execute(TERM_WEEKLY_SQL, {"terms": [t["term"] for t in terms]}).fetchall():
+            series.setdefault(term, []).append((period, float("nan") if share is None else share, bool(flagged)))
+    for i, term in enumerate(terms):
+        term["svg"] = Markup(_svg(_share_chart, series.get(term["term"], []), prefix=f"term{i}", size=(3.0, 1.4)))
+    return {"week": week, "terms": terms, "top": TOP_TERMS}
 
 
 def _share_chart(fig: Any, points: list[tuple[date, float, bool]]) -> None:
@@ -253,7 +200,7 @@ def _mentions_chart(fig: Any, per_day: list[tuple[date, int]]) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
-def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str) -> str:
+def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str, size: tuple[float, float] = (4.6, 2.0)) -> str:
     """Draw a chart with matplotlib and return it as an inline ``<svg>`` element.
 
     The XML prolog and namespace declarations are dropped (HTML implies them
@@ -265,7 +212,7 @@ def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str) -> str:
 
     buf = io.StringIO()
     with matplotlib.rc_context(SVG_RC):
-        fig = Figure(figsize=(4.6, 2.0), layout="constrained")
+        fig = Figure(figsize=size, layout="constrained")
         draw(fig, data)
         fig.savefig(buf, format="svg", metadata=SVG_METADATA)
     svg = buf.getvalue()
@@ -299,10 +246,6 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _text(value: Any) -> str:

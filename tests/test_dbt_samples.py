@@ -7,10 +7,18 @@ in all four layouts and returns the truth behind them. The planted topic
 the daily job runs: 149 days, then one more day as an incremental run, then a
 rerun without new data; a copy of the same warehouse is rebuilt with
 ``--full-refresh`` to check that incremental models give the same marts.
+
+The planted term ``Glimmerflow`` (an invented method name) is absent until
+2026-10-30 and then names a growing share of the new titles: it must emerge
+in the last complete week (2026-11-09 .. 11-15; the week of 11-16 is still
+running on Friday 11-20), uncovered by any topic. When ``../shared/real`` is
+present, the real API days are built too, to check the term rules on real
+titles.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,14 +26,25 @@ from pathlib import Path
 import pytest
 
 from pipeline.ingest import ingest_landing
-from pipeline.samples import generate, title_key
+from pipeline.samples import PLANTED_TERM, generate, title_key
+from pipeline.settings import DBT_PROJECT_DIR
 from tests.fixtures.dbt.world import dbt_build, mart_rows, query
+from tests.real_pages import REAL_DIR
 
 END = date(2026, 11, 20)
 DAYS = 150
 RISING, FLAT = "state_space_models", "graph_neural_networks"
 # ISO weeks (Mondays) touched by the 21-day rise that starts on 2026-10-30.
 LAST_WEEKS = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+LAST_COMPLETE_WEEK = date(2026, 11, 9)  # END is a Friday: its own week is still running
+# Function words that must never be (or start or end) a term, written here independently of the seed
+# term_stopwords; plus every word of that seed, which is the project's own list.
+FUNCTION_WORDS = set("""
+    a an the of for and or nor but in on at to from by with via into onto over under about as is are be been
+    was were do does did not no this that these those it its we our you your their they them than then so
+    if when why how what which who where while towards toward through between among can could should would
+    may might will shall must also both each per vs versus without within across beyond
+""".split())
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +127,109 @@ def test_incremental_run_gives_the_same_marts_as_a_full_refresh(world):
 def test_rerun_without_new_data_changes_no_mart_row(world):
     assert world["rerun"] == world["incremental"]
     assert all(sum(rows.values()) for rows in world["rerun"].values())
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def stop_words() -> set[str]:
+    with (DBT_PROJECT_DIR / "seeds" / "term_stopwords.csv").open(encoding="utf-8") as f:
+        return FUNCTION_WORDS | {row["word"].lower() for row in csv.DictReader(f)}
+
+
+def bad_terms(terms: list[str]) -> list[str]:
+    """Terms that are a stop word or a fragment, or start or end with one (1-2 characters, only digits)."""
+    stop = stop_words()
+
+    def bad(word: str) -> bool:
+        return word in stop or len(word) <= 2 or word.isdigit()
+
+    return [t for t in terms if bad(t.split()[0]) or bad(t.split()[-1])]
+
+
+def top_terms(warehouse: Path, n: int = 20) -> list[str]:
+    """The n terms of term_counts with the most distinct papers overall (ties by term)."""
+    rows = query(warehouse, "SELECT term, count(*) AS n FROM intermediate.int_paper_terms "
+                            "WHERE term IN (SELECT term FROM marts.term_counts) "
+                            "GROUP BY term ORDER BY n DESC, term LIMIT ?", [n])
+    return [term for term, _ in rows]
+
+
+def test_planted_term_counts_follow_the_truth(world):
+    manifest = world["manifest"]
+    # distinct papers named after the planted term mentioned in each ISO week, from the generator's truth
+    weekly: dict[date, set[str]] = {}
+    for file in manifest.files:
+        named = {a for a in file.arxiv_ids if manifest.has_term(manifest.by_id[a])}
+        weekly.setdefault(week_of(file.snapshot_date), set()).update(named)
+    expected = {week: len(ids) for week, ids in weekly.items() if ids}
+    rows = query(world["warehouse"], "SELECT period_start, n_papers FROM marts.term_counts WHERE term = ? "
+                                     "ORDER BY period_start", [PLANTED_TERM.lower()])
+    assert dict(rows) == expected
+    # absent before the rise (which starts 21 days before END), then growing week on week up to the last
+    # complete week (the running week has five days only)
+    assert min(expected) >= week_of(END - timedelta(days=21))
+    assert expected[LAST_WEEKS[0]] < expected[LAST_WEEKS[1]]
+
+
+def test_planted_term_emerges_in_the_last_complete_week(world):
+    rows = query(world["warehouse"], "SELECT is_emerging, emerging_reason, covered_by_topic FROM marts.term_trends "
+                                     "WHERE term = ? AND period_start = ?", [PLANTED_TERM.lower(), LAST_COMPLETE_WEEK])
+    assert len(rows) == 1
+    is_emerging, reason, covered = rows[0]
+    assert is_emerging and reason and covered is False
+    # one of the top emerging terms of that week
+    top = query(world["warehouse"], "SELECT term FROM marts.term_trends WHERE period_start = ? AND is_emerging "
+                                    "ORDER BY zscore DESC, term LIMIT 10", [LAST_COMPLETE_WEEK])
+    assert (PLANTED_TERM.lower(),) in top
+
+
+def test_top_terms_are_no_stop_words_or_fragments(world):
+    top = top_terms(world["warehouse"])
+    print("top 20 terms of the generated data:", top)
+    assert len(top) == 20
+    assert bad_terms(top) == []
+
+
+# ---------------------------------------------------------------- real API days (../shared/real)
+
+REAL_DAYS = sorted(REAL_DIR.glob("*.json")) if REAL_DIR.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def real_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not REAL_DAYS:
+        pytest.skip(f"real daily papers not found at {REAL_DIR} (shared data absent)")
+    root = tmp_path_factory.mktemp("real")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    landing.mkdir()
+    for path in REAL_DAYS:
+        shutil.copy(path, landing / path.name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
+        ingest_landing(landing, warehouse)
+        dbt_build(root)
+    return warehouse
+
+
+def test_real_top_terms_are_no_stop_words_or_fragments(real_world):
+    top = top_terms(real_world)
+    print("top 20 terms of the real days:", top)
+    assert len(top) == 20
+    assert bad_terms(top) == []
+
+
+def test_real_emerging_terms_of_the_last_complete_week(real_world):
+    newest = query(real_world, "SELECT max(snapshot_date) FROM raw.snapshots")[0][0]
+    # the last complete ISO week: its Sunday on or before the newest snapshot date
+    week = week_of(newest) if newest.weekday() == 6 else week_of(newest) - timedelta(weeks=1)
+    rows = query(real_world, "SELECT term, n_papers, share, zscore, covered_by_topic, emerging_reason "
+                             "FROM marts.term_trends WHERE period_start = ? AND is_emerging "
+                             "ORDER BY zscore DESC, term", [week])
+    print(f"emerging terms of the real week of {week}:")
+    for term, n, share, z, covered, reason in rows[:15]:
+        print(f"  {term:<32} {n:>3} papers {100 * share:5.1f}%  z {z:5.1f}  "
+              f"{'covered' if covered else 'TAXONOMY CANDIDATE'}  {reason}")
+    assert bad_terms([r[0] for r in rows]) == []
+    assert all(n >= 3 and z is not None for _, n, _, z, _, _ in rows)  # term_min_papers; a jump or a rise

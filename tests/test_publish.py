@@ -24,7 +24,8 @@ from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.warehouse import RAW_DDL
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SMALL_COUNTS = {"papers": 5, "paper_mentions": 7, "topics": 3, "paper_topics": 5, "topic_counts": 9, "topic_trends": 9}
+SMALL_COUNTS = {"papers": 5, "paper_mentions": 7, "topics": 3, "paper_topics": 5, "topic_counts": 9, "topic_trends": 9,
+                "term_counts": 7, "term_trends": 7, "paper_aliases": 2}
 NO_MANIFEST = Path("/nonexistent/manifest.json")
 
 
@@ -68,6 +69,7 @@ def test_publish_copies_the_marts_with_meta(small: Settings) -> None:
                                   "rows_papers, rows_paper_mentions, rows_topics, rows_paper_topics, rows_topic_counts, "
                                   "rows_topic_trends, refreshed_at IS NOT NULL FROM meta")
     assert meta == [(date(2026, 11, 17), date(2026, 11, 9), "9.9.9", 5, 7, 3, 5, 9, 9, True)]
+    assert query(small.analytics, "SELECT rows_term_counts, rows_term_trends, rows_paper_aliases FROM meta") == [(7, 7, 2)]
     # raw.*: 3 snapshots 11-09..11-17, 7 valid mentions, 2 rejected entries, 1 rejected file
     assert query(small.analytics, "SELECT * FROM meta_quality") == [
         (3, date(2026, 11, 9), date(2026, 11, 17), 7, 2, 1, 1)]
@@ -91,6 +93,30 @@ def test_views_for_analysts(small: Settings) -> None:
         (2, "t:seeing-small", None, True, 1, "O'Brien Lab", ["vision"], ["Vision"]),
         (3, "t:a-note", 1, True, 1, None, [], []),
     ]
+    # Newest snapshot Tue 11-17: week B (11-16) still runs, so week A (11-09) is the last complete week,
+    # where GNN is flagged (hand-set) and the terms 'scale' (z 4.0) and 'message passing' (z 3.2) emerge.
+    assert query(small.analytics, "SELECT * FROM marts.last_complete_week") == [(date(2026, 11, 9),)]
+    assert query(small.analytics, "SELECT * FROM marts.rising_topics_last_week") == [
+        (date(2026, 11, 9), "graph_neural_networks", "Graph neural networks", 1, 0.5, None, None, 2.5, 1, None,
+         "share 50.0% vs 10.0% (hand-set)")]
+    assert query(small.analytics, "SELECT week_start, term, n_papers, share, zscore, covered_by_topic "
+                                  "FROM marts.emerging_terms_last_week") == [
+        (date(2026, 11, 9), "scale", 1, 0.5, 4.0, False), (date(2026, 11, 9), "message passing", 1, 0.5, 3.2, True)]
+
+
+def test_last_complete_week_counts_an_empty_snapshot_on_sunday(small: Settings) -> None:
+    # an API day with no entries on Sun 11-22 is an observed day: week B (11-16 .. 11-22) is complete
+    with duckdb.connect(str(small.warehouse)) as con:
+        con.execute("INSERT INTO raw.snapshots (snapshot_id, file_name, layout, snapshot_date, snapshot_date_source, "
+                    "n_entries, n_rejected, size_bytes, encoding, parser_version, ingested_at) VALUES ('s4', "
+                    "'2026-11-22.json', 'hf_api_json', DATE '2026-11-22', 'file_name', 0, 0, 2, 'utf-8', '1', "
+                    "TIMESTAMP '2026-11-22 08:00:00')")
+    publish(small.warehouse, small.analytics, pipeline_version="1", manifest=NO_MANIFEST)
+
+    assert query(small.analytics, "SELECT topic_id FROM marts.rising_topics_last_week") == [("vision",)]
+    # week B: 'small object' z 3.5, then 'mamba' z 2.5
+    assert query(small.analytics, "SELECT term, covered_by_topic FROM marts.emerging_terms_last_week") == [
+        ("small object", False), ("mamba", True)]
 
 
 def test_views_resolve_when_attached_under_another_name(small: Settings) -> None:
@@ -99,6 +125,10 @@ def test_views_resolve_when_attached_under_another_name(small: Settings) -> None
         con.execute("ATTACH ? AS pt (READ_ONLY)", [str(small.analytics)])
         assert con.execute("SELECT count(*) FROM pt.marts.papers_latest_day").fetchall() == [(3,)]
         assert con.execute("SELECT topic_id FROM pt.marts.rising_topics_latest").fetchall() == [("vision",)]
+        assert con.execute("SELECT topic_id FROM pt.marts.rising_topics_last_week").fetchall() == [
+            ("graph_neural_networks",)]
+        assert con.execute("SELECT term FROM pt.marts.emerging_terms_last_week").fetchall() == [
+            ("scale",), ("message passing",)]
 
 
 def test_readme_queries_on_the_small_world(small: Settings) -> None:
@@ -127,12 +157,25 @@ def test_readme_queries_on_the_small_world(small: Settings) -> None:
         # dates after 11-10: 11-16 (SSM 1, vision 1 new) and 11-17 (vision 1 new)
         assert con.execute(q["new_papers_by_topic"]).fetchall() == [
             ("Vision", 2), ("State space models", 1), ("Graph neural networks", 0)]
+        # last complete week: A (11-09); GNN flagged there by hand
+        assert con.execute(q["rising_last_week"]).fetchall() == [
+            (date(2026, 11, 9), "Graph neural networks", 1, 50.0, 2.5, "share 50.0% vs 10.0% (hand-set)")]
+        assert con.execute(q["emerging_terms"]).fetchall() == [
+            ("scale", 1, 50.0, None, 4.0, True, 'new <b> & "quoted" (hand-set)'),
+            ("message passing", 1, 50.0, None, 3.2, False, "jump (hand-set)"),
+        ]
+        # an old title-based id resolves to the arXiv id; a current id to itself; an unknown one stays, no paper
+        assert con.execute(q["saved_paper_ids"]).fetchall() == [
+            ("2611.00003", "2611.00003", "Mamba Meets Vision"),
+            ("t_0000000000000000", "t_0000000000000000", None),
+            ("t_5e1ec71fe5a7e0d1", "2611.00001", "Selective State Spaces Revisited"),
+        ]
 
 
 def test_readme_shows_every_tested_query() -> None:
     docs = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     queries = analyst_queries()
-    assert len(queries) == 6  # five examples and the freshness query
+    assert len(queries) == 9  # eight examples and the freshness query
     for name, sql in queries.items():
         assert sql in docs, f"query {name} of fixtures/analyst_queries.sql is not in the README"
 

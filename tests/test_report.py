@@ -4,7 +4,9 @@ The hand-made world (``fixtures/small_warehouse.sql``) gives exact cells; the
 generated one (samples → ingest → real ``dbt build`` → publish → report, built
 once for this module) checks the planted trend end to end: the
 ``state_space_models`` share rises over the last three weeks of the samples, so
-it must be rising in the latest week, get its chart and head the rising table.
+it must be rising in the latest week, get its chart and head the rising table;
+the planted method name ``Glimmerflow`` must be listed among the emerging
+terms of the last complete week as a taxonomy candidate.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import pytest
 
 from pipeline.ingest import ingest_landing
 from pipeline.publish import MARTS, publish
-from pipeline.report import TOP_TOPICS, build_report, summary_lines, top_topics
-from pipeline.samples import FLAT, RISING, SampleManifest, generate
+from pipeline.report import TOP_TERMS, TOP_TOPICS, build_report, summary_lines, top_topics
+from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest, generate
 from pipeline.settings import DBT_PROJECT_DIR, Settings
 from tests.test_publish import NO_MANIFEST, analyst_queries, build_small_warehouse
 
@@ -136,7 +138,7 @@ def test_report_on_the_small_world(small: Settings) -> None:
     # vision papers, newest first: p4 (first seen 11-17), then p3 (11-16)
     newest = section(text, "newest-papers")
     assert re.findall(r"<h3>(.*?)</h3>", newest) == ["Vision"]
-    assert re.findall(r"<li>(.*?) <span", newest) == ["Seeing &lt;Small&gt; Things &amp; &quot;Quotes&quot;",
+    assert re.findall(r"<li>(.*?) <span", newest) == ["Seeing &lt;Small&gt; Things &amp; &#34;Quotes&#34;",
                                                       "Mamba Meets Vision"]
     assert "<Small>" not in text
     # 2 rejected of 7 + 2 entries = 22.2%
@@ -152,6 +154,33 @@ def test_report_on_the_small_world(small: Settings) -> None:
         ["2026-11-09", "2026-11-09.txt", "blank_separated", "33% of entries rejected or unpaired"],
     ]
     assert '<figure id="mentions-per-day"><svg' in text
+
+
+def test_emerging_terms_on_the_small_world(small: Settings) -> None:
+    text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
+    page = Page(text)
+    # newest snapshot Tue 11-17: the last complete week is A (11-09), where 'scale' (z 4.0, no topic covers
+    # it) and 'message passing' (z 3.2, covered) emerge; both first seen that week, so no previous count
+    emerging = section(text, "emerging-terms")
+    assert "<h2>Emerging terms, week of 2026-11-09</h2>" in emerging
+    assert page.tables["emerging-terms-table"] == [
+        ["Term", "Papers (prev.)", "Share", "Growth", "Why", "Taxonomy"],
+        ["scale", "1 (–)", "50.0%", "–", 'new <b> & "quoted" (hand-set)', "taxonomy candidate"],
+        ["message passing", "1 (–)", "50.0%", "–", "jump (hand-set)", "covered by a topic"],
+    ]
+    assert "<b>" not in text
+    # one small chart per term, in table order
+    assert re.findall(r'<figure data-term="([^"]+)"><svg', emerging) == ["scale", "message passing"]
+    assert emerging.count("<svg") == 2
+    assert re.findall(r'<a href="#([a-z-]+)">', text) == [
+        "rising", "newest-papers", "emerging-terms", "topic-share", "quality"]
+
+
+def test_report_template_is_package_data() -> None:
+    from importlib.resources import files
+
+    template = files("pipeline") / "templates" / "report.html.j2"
+    assert template.is_file() and "emerging-terms" in template.read_text(encoding="utf-8")
 
 
 def test_top_topics_adds_the_rising_ones(small: Settings) -> None:
@@ -174,6 +203,7 @@ def test_report_and_summary_without_rising_topics(world: Settings) -> None:
     build_small_warehouse(world.warehouse)
     with duckdb.connect(str(world.warehouse)) as con:
         con.execute("UPDATE marts.topic_trends SET is_rising = false")
+        con.execute("UPDATE marts.term_trends SET is_emerging = false")
     publish(world.warehouse, world.analytics, pipeline_version="1", manifest=NO_MANIFEST)
 
     text = build_report(world.analytics, world.report_dir).read_text(encoding="utf-8")
@@ -181,6 +211,8 @@ def test_report_and_summary_without_rising_topics(world: Settings) -> None:
     page = assert_valid_and_offline(text)
     assert page.tables["rising-topics"][1:] == [["No topic is rising this week."]]
     assert len(page.figures) == 3
+    assert page.tables["emerging-terms-table"][1:] == [["No term is emerging in this week."]]
+    assert "data-term=" not in text
     assert summary_lines(world.analytics)[-1] == "rising    : no topic rising in the week of 2026-11-16"
 
 
@@ -268,6 +300,21 @@ def test_generated_report_lists_the_planted_rising_topic(generated: Generated) -
     assert quality["Rejected files"] == "0"
 
 
+def test_generated_report_lists_the_planted_emerging_term(generated: Generated) -> None:
+    text = generated.report.read_text(encoding="utf-8")
+    rows = Page(text).tables["emerging-terms-table"]
+    # 70 days up to Fri 2026-11-20: the last complete week starts Mon 11-09, the planted name's second week
+    assert "<h2>Emerging terms, week of 2026-11-09</h2>" in section(text, "emerging-terms")
+    terms = {r[0]: r for r in rows[1:]}
+    assert 1 <= len(terms) <= TOP_TERMS
+    assert terms[PLANTED_TERM.lower()][5] == "taxonomy candidate"
+    # the papers named so that week, from the generator's truth
+    week = [f for f in generated.truth.files if date(2026, 11, 9) <= f.snapshot_date <= date(2026, 11, 15)]
+    named = {a for f in week for a in f.arxiv_ids if generated.truth.has_term(generated.truth.by_id[a])}
+    assert terms[PLANTED_TERM.lower()][1].startswith(f"{len(named)} (")
+    assert re.findall(r'<figure data-term="([^"]+)"><svg', text) == [r[0] for r in rows[1:]]
+
+
 def test_generated_summary_lines(generated: Generated) -> None:
     lines = summary_lines(generated.settings.analytics)
     truth = generated.truth
@@ -285,7 +332,7 @@ def test_generated_column_comments_come_from_dbt(generated: Generated) -> None:
     assert documented
     paper_id = comments.filter((pl.col("table_name") == "papers") & (pl.col("column_name") == "paper_id"))
     assert paper_id["comment"].to_list() == [documented]
-    assert set(comments["table_name"]) == set(MARTS)
+    assert set(comments["table_name"]) == set(MARTS) | {"rising_topics_last_week"}
 
 
 def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
@@ -323,3 +370,31 @@ def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
     new = frames["new_papers_by_topic"]
     assert new.columns == ["label", "new_papers"]
     assert new.height == 5 and new["new_papers"].is_sorted(descending=True)
+
+    # the last complete week is 11-09 .. 11-15 (END is a Friday); the planted rise is in its second week
+    last_week = frames["rising_last_week"]
+    assert last_week.columns == ["week_start", "label", "n_papers", "share_pct", "zscore", "rising_reason"]
+    assert set(last_week["week_start"]) == {date(2026, 11, 9)}
+    assert "State space models" in last_week["label"].to_list()
+
+    emerging = frames["emerging_terms"]
+    assert emerging.columns == ["term", "n_papers", "share_pct", "growth", "zscore", "new_topic_candidate",
+                                "emerging_reason"]
+    assert 1 <= emerging.height <= 20
+    assert emerging.filter(pl.col("term") == PLANTED_TERM.lower())["new_topic_candidate"].to_list() == [True]
+
+    # the README's ids are the small world's: here no alias matches them and each id stands for itself
+    saved = frames["saved_paper_ids"]
+    assert saved.columns == ["saved_id", "paper_id", "title"]
+    assert saved["paper_id"].to_list() == saved["saved_id"].to_list()
+
+
+def test_generated_paper_aliases_resolve(generated: Generated) -> None:
+    # text pages print no arXiv id: a paper first seen on one had a title-based id until a JSON page
+    # showed its arXiv id; every old id must lead to a paper of the truth
+    aliases = analytics_frame(generated, "SELECT a.old_paper_id, a.paper_id, p.paper_id IS NOT NULL AS found "
+                                         "FROM marts.paper_aliases AS a LEFT JOIN marts.papers AS p USING (paper_id)")
+    assert aliases.height > 0
+    assert aliases["found"].all()
+    assert set(aliases["paper_id"]) <= set(generated.truth.by_id)
+    assert all(re.fullmatch(r"t_[0-9a-f]{16}", old) for old in aliases["old_paper_id"])

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.samples import LAYOUTS, SampleManifest, generate
+from pipeline.samples import LAYOUTS, PLANTED_TERM, SampleManifest, generate
 from pipeline.settings import Settings
 
 END = date(2026, 11, 20)  # generate()'s defaults: 70 days, 20-80 entries, abstracts of 60-140 words
@@ -49,6 +49,11 @@ def expected_rising(n: int, day: date) -> int:
     days_into_rise = (day - (END - timedelta(days=21))).days
     share = 0.05 if days_into_rise <= 0 else 0.05 + 0.30 * days_into_rise / 21
     return int(n * share + 0.5)
+
+
+def expected_term_share(day: date) -> float:
+    """The planted term: in no title until 21 days before END, then in up to 20% of the new titles on END."""
+    return 0.2 * max(0, (day - (END - timedelta(days=21))).days) / 21
 
 
 @pytest.fixture(scope="module")
@@ -263,3 +268,26 @@ def test_samples_ingest_into_duckdb(samples: tuple[Path, SampleManifest], tmp_pa
     assert titles == {f.name: list(f.titles) for f in manifest.files}
     json_papers = {a for f in manifest.files if f.layout == "hf_api_json" for a in f.arxiv_ids}
     assert counts == (manifest.n_mentions, 0, 0, len(json_papers))
+
+
+def test_planted_term_is_absent_then_rising(samples: tuple[Path, SampleManifest]) -> None:
+    landing, manifest = samples
+    word = re.compile(rf"\b{PLANTED_TERM}\b", re.I)
+    # as printed on the pages (any noise): never before the rise
+    early = [t for f in manifest.files if f.snapshot_date <= END - timedelta(days=21) for t in f.titles]
+    assert early and not any(word.search(t) for t in early)
+    assert not any(PLANTED_TERM.lower() in s.lower() for s in manifest.sentences)  # titles only
+    # the new papers of each of the last three weeks: the named share follows the schedule's weekly mean
+    # (0.2 x 4/21, 11/21, 18/21 = 3.8%, 10.5%, 17.1%), within sampling noise of some 230 papers a week
+    shares = []
+    for k in range(3):
+        days = [END - timedelta(days=20 - 7 * k - i) for i in range(7)]
+        new = [p for p in manifest.papers if p.first_seen in days]
+        shares.append(sum(manifest.has_term(p) for p in new) / len(new))
+        expected = sum(map(expected_term_share, days)) / 7
+        assert abs(shares[-1] - expected) < 0.05, (k, shares[-1], expected)
+    assert shares == sorted(shares) and shares[0] > 0
+    # every paper that has the term prints it on every page it appears on
+    for file in manifest.files:
+        for title, arxiv_id in zip(file.titles, file.arxiv_ids, strict=True):
+            assert bool(word.search(title)) == manifest.has_term(manifest.by_id[arxiv_id])
