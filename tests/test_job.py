@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, AssetSelection, Definitions, define_asset_job
 
-from pipeline.checks import raw_mentions_schema
+from pipeline.checks import raw_mentions_schema, snapshots_fresh
 from pipeline.definitions import build_definitions
 from pipeline.samples import generate
 from pipeline.settings import PROJECT_ROOT, Settings
@@ -131,6 +131,26 @@ def test_raw_schema_check_fails_on_a_planted_bad_row(refreshed) -> None:
     finally:
         with duckdb.connect(str(settings.warehouse)) as con:
             con.execute("DELETE FROM raw.paper_mentions WHERE position = 999")
+
+
+def test_freshness_fails_when_a_future_dated_snapshot_is_stored(refreshed) -> None:
+    settings, _, defs, _ = refreshed
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "INSERT INTO raw.snapshots (snapshot_id, file_name, layout, snapshot_date, snapshot_date_source, n_entries,"
+            " n_rejected, size_bytes, encoding, parser_version, ingested_at)"
+            " VALUES (repeat('f', 64), '2099-01-01.txt', 'blank_separated', DATE '2099-01-01', 'file_name', 0, 0, 1, 'utf-8', '2.0', now())"
+        )
+    try:
+        checks_job = define_asset_job("fresh_only", selection=AssetSelection.checks(snapshots_fresh))
+        scoped = Definitions(asset_checks=[snapshots_fresh], jobs=[checks_job], resources=defs.resources)
+        result = scoped.resolve_job_def("fresh_only").execute_in_process(raise_on_error=False)
+        check = check_results(result)[("raw/snapshots", "snapshots_fresh")]
+        assert (check.passed, check.severity) == (False, AssetCheckSeverity.ERROR)
+        assert check.metadata["future_dated"].value == ["2099-01-01.txt (2099-01-01)"]
+    finally:
+        with duckdb.connect(str(settings.warehouse)) as con:
+            con.execute("DELETE FROM raw.snapshots WHERE file_name = '2099-01-01.txt'")
 
 
 def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:

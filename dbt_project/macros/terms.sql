@@ -13,3 +13,9 @@
 {% macro term_words(text) -%}
     list_filter(string_split({{ text }}, ' '), lambda w: w <> 's' and regexp_matches(w, '[\pL\pN]'))
 {%- endmacro %}
+
+{#- Bound prefixes that hyphenated words leave as separate words ("multi-agent",
+    "self-supervised", "cross-modal"): fragments on their own. -#}
+{% macro term_prefixes() -%}
+    ['multi', 'self', 'cross', 'non', 'pre', 'post', 'semi', 'sub', 'inter', 'intra', 'anti', 'pseudo', 'mid', 'uni', 'bi', 'tri']
+{%- endmacro %}

@@ -12,7 +12,10 @@
             list_transform(
                 w.words,
                 lambda x: {{ term_edge_ok('x') }} and not list_contains(s.stop_list, x)
-            ) as edge_ok
+            ) as edge_ok,
+            -- a bound prefix split off by a hyphen ("multi-agent" -> "multi agent") may start a
+            -- term but never end one or stand alone: "multi" is a fragment, "multi agent" a term
+            list_transform(w.words, lambda x: not list_contains({{ term_prefixes() }}, x)) as end_ok
         from keys as k
         cross join lateral (select {{ term_words('k.title_key') }} as words) as w
         cross join (select list(lower(word)) as stop_list from {{ ref('term_stopwords') }}) as s
@@ -26,7 +29,7 @@
             list_distinct(flatten(list_transform(
                 range(1, len(words) + 1),
                 lambda i: list_transform(
-                    list_filter(range(i, least(i + 2, len(words)) + 1), lambda j: edge_ok[i] and edge_ok[j]),
+                    list_filter(range(i, least(i + 2, len(words)) + 1), lambda j: edge_ok[i] and edge_ok[j] and end_ok[j]),
                     lambda j: array_to_string(words[i:j], ' ')
                 )
             ))) as terms
