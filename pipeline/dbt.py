@@ -6,9 +6,7 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
-import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,8 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
+from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
-from pipeline.warehouse import warehouse_lock
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
@@ -74,18 +71,23 @@ def _with_row_counts(context: AssetExecutionContext, events: list[Any], counts: 
             yield event._replace(metadata={**(event.metadata or {}), "dagster/row_count": counts[key]})
 
 
-@contextmanager
-def warehouse_env(warehouse: Path) -> Iterator[None]:
-    """dbt reads the warehouse path from PAPERTRENDS_WAREHOUSE (profiles.yml): set it for one call."""
-    saved = os.environ.get("PAPERTRENDS_WAREHOUSE")
-    os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("PAPERTRENDS_WAREHOUSE", None)
-        else:
-            os.environ["PAPERTRENDS_WAREHOUSE"] = saved
+def _close_adapter(invocation: Any) -> None:
+    """Close the DuckDB file that dagster-dbt's in-process adapter opened for column metadata.
+
+    dbt-duckdb keeps it open (``keep_open``) for the life of the process, which
+    would block read-only connections here (checks, row counts, publish) and
+    outlive the warehouse lock.
+    """
+    adapter = invocation.adapter
+    if adapter is None:
+        return
+    adapter.cleanup_connections()
+    manager = type(adapter.connections)
+    env = getattr(manager, "_ENV", None)
+    if env is not None:
+        env.close()
+    if hasattr(manager, "close_all_connections"):
+        manager.close_all_connections()
 
 
 @dbt_assets(
@@ -95,7 +97,7 @@ def warehouse_env(warehouse: Path) -> Iterator[None]:
     pool=WAREHOUSE_POOL,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PapertrendsPaths) -> Iterator[Any]:
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: WarehouseResource) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
 
     Events are collected first and row counts read while the write lock is
@@ -103,9 +105,12 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paper
     checks included) before the step fails.
     """
     warehouse = paths.settings.warehouse
-    with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse):
+    with paths.lock(), paths.dbt_env():
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-        events = list(invocation.stream())
+        # Column names and types for the asset pages (dagster/column_schema), read by dagster-dbt's
+        # in-process adapter once dbt has exited (DuckDB: one writer); lineage (sqlglot) is skipped for time.
+        events = list(invocation.stream().fetch_column_metadata(with_column_lineage=False))
+        _close_adapter(invocation)
         keys = [key for key in (_event_key(context, e) for e in events) if key]
         counts = _row_counts(warehouse, keys) if keys else {}
     yield from _with_row_counts(context, events, counts)
