@@ -7,10 +7,8 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 
 
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
@@ -39,18 +37,6 @@ class PapertrendsTranslator(DagsterDbtTranslator):
 TRANSLATOR = PapertrendsTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _row_counts(warehouse: Path, keys: list[AssetKey]) -> dict[AssetKey, int]:
-    """Rows per built model, read after dbt has closed the file (DuckDB: one writer)."""
-    counts: dict[AssetKey, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        existing = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
-        for key in keys:
-            if len(key.path) == 2 and tuple(key.path) in existing:
-                schema, name = key.path
-                counts[key] = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]  # noqa: S608 - our model names
-    return counts
-
-
 def _event_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
     if isinstance(event, Output):
         return context.asset_key_for_output(event.output_name)
@@ -59,35 +45,16 @@ def _event_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
     return None
 
 
-def _with_row_counts(context: AssetExecutionContext, events: list[Any], counts: dict[AssetKey, int]) -> Iterator[Any]:
-    """Attach ``dagster/row_count`` to every model materialization."""
+def _with_table_metadata(context: AssetExecutionContext, events: list[Any], tables: dict[AssetKey, dict[str, Any]]) -> Iterator[Any]:
+    """Attach ``dagster/row_count`` and ``dagster/column_schema`` to every model materialization."""
     for event in events:
         key = _event_key(context, event)
-        if key not in counts:
+        if key not in tables:
             yield event
         elif isinstance(event, Output):
-            yield event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
+            yield event.with_metadata({**event.metadata, **tables[key]})
         else:
-            yield event._replace(metadata={**(event.metadata or {}), "dagster/row_count": counts[key]})
-
-
-def _close_adapter(invocation: Any) -> None:
-    """Close the DuckDB file that dagster-dbt's in-process adapter opened for column metadata.
-
-    dbt-duckdb keeps it open (``keep_open``) for the life of the process, which
-    would block read-only connections here (checks, row counts, publish) and
-    outlive the warehouse lock.
-    """
-    adapter = invocation.adapter
-    if adapter is None:
-        return
-    adapter.cleanup_connections()
-    manager = type(adapter.connections)
-    env = getattr(manager, "_ENV", None)
-    if env is not None:
-        env.close()
-    if hasattr(manager, "close_all_connections"):
-        manager.close_all_connections()
+            yield event._replace(metadata={**(event.metadata or {}), **tables[key]})
 
 
 @dbt_assets(
@@ -100,19 +67,15 @@ def _close_adapter(invocation: Any) -> None:
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: WarehouseResource) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
 
-    Events are collected first and row counts read while the write lock is
-    still held; a failed build still reports every result it has (failed
+    Events are collected first; row counts and column types (shown on the
+    asset pages) are read from the warehouse while the write lock is still held; a failed build still reports every result it has (failed
     checks included) before the step fails.
     """
-    warehouse = paths.settings.warehouse
     with paths.lock(), paths.dbt_env():
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-        # Column names and types for the asset pages (dagster/column_schema), read by dagster-dbt's
-        # in-process adapter once dbt has exited (DuckDB: one writer); lineage (sqlglot) is skipped for time.
-        events = list(invocation.stream().fetch_column_metadata(with_column_lineage=False))
-        _close_adapter(invocation)
+        events = list(invocation.stream())
         keys = [key for key in (_event_key(context, e) for e in events) if key]
-        counts = _row_counts(warehouse, keys) if keys else {}
-    yield from _with_row_counts(context, events, counts)
+        tables = paths.table_metadata(keys)
+    yield from _with_table_metadata(context, events, tables)
     if not invocation.is_successful():
         raise Failure(description=f"dbt build failed: {invocation.get_error()}")

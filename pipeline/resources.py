@@ -10,12 +10,13 @@ DESIGN.md); nothing here reads the environment itself.
 
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import AssetKey, ConfigurableResource, TableColumn, TableSchema
 from dagster_dbt import DbtCliResource
 from pydantic import Field
 
@@ -74,6 +75,34 @@ class WarehouseResource(ConfigurableResource):
         """``lock()`` and ``connect()`` together: what every step that touches the warehouse does."""
         with self.lock(), self.connect(read_only=read_only) as con:
             yield con
+
+    def table_metadata(self, keys: Iterable[AssetKey]) -> dict[AssetKey, dict[str, Any]]:
+        """``dagster/row_count`` and ``dagster/column_schema`` of each relation keyed ``[schema, name]``.
+
+        Read after dbt has closed the file (DuckDB: one writer). The types come
+        from this file's catalog, not from dbt's manifest, whose database name
+        is the stem of the file it was parsed against: they stay right when a
+        run's config points the warehouse elsewhere.
+        """
+        wanted = {tuple(key.path): key for key in keys if len(key.path) == 2}
+        if not wanted:
+            return {}
+        columns: dict[AssetKey, list[TableColumn]] = {}
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position"
+            ).fetchall()
+            for schema, name, column, dtype in rows:
+                if (schema, name) in wanted:
+                    columns.setdefault(wanted[(schema, name)], []).append(TableColumn(column, dtype))
+            return {
+                key: {
+                    "dagster/row_count": con.execute(f'SELECT count(*) FROM "{key.path[0]}"."{key.path[1]}"').fetchone()[0],  # noqa: S608 - our model names
+                    "dagster/column_schema": TableSchema(columns=cols),
+                }
+                for key, cols in columns.items()
+            }
 
     @contextmanager
     def dbt_env(self) -> Iterator[None]:
