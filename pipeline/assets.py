@@ -33,14 +33,13 @@ from dagster import (
     asset,
     multi_asset,
 )
-from dagster_duckdb import DuckDBResource
 
 from pipeline import warehouse
 from pipeline.publish import MARTS
 from pipeline.quality import layout_drift
 from pipeline.fetch import FetchOptions, fetch_days
 from pipeline.ingest.loader import IngestSummary, ingest_into
-from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
+from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import FetchSettings
 
 RAW_DESCRIPTIONS = {
@@ -91,7 +90,7 @@ def _fetch_asset(fetch: FetchSettings) -> AssetsDefinition:
             "YYYY-MM-DD_fetch<time>.json). A range of days runs as one run."
         ),
     )
-    def hf_daily_papers(context: AssetExecutionContext, config: FetchConfig, paths: PapertrendsPaths) -> MaterializeResult:
+    def hf_daily_papers(context: AssetExecutionContext, config: FetchConfig, paths: WarehouseResource) -> MaterializeResult:
         days = [date.fromisoformat(key) for key in context.partition_keys]
         options = FetchOptions(base_url=fetch.base_url, **config.model_dump())
         context.log.info(f"fetching {len(days)} day(s) {days[0]} … {days[-1]} from {options.base_url}")
@@ -198,13 +197,13 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
     pool=WAREHOUSE_POOL,
     description="Parse every new landing file (any layout), validate with Pandera, append to raw.* in transactions.",
 )
-def ingest_snapshots(context: AssetExecutionContext, paths: PapertrendsPaths, duckdb: DuckDBResource) -> Iterator[Any]:
+def ingest_snapshots(context: AssetExecutionContext, paths: WarehouseResource) -> Iterator[Any]:
     settings = paths.settings
 
     def progress(done: int, total: int) -> None:
         context.log.info(f"ingest progress: {done}/{total} files")
 
-    with warehouse.warehouse_lock(settings.warehouse, paths.lock_timeout_s), duckdb.get_connection() as con:
+    with paths.locked_connection() as con:
         summary = ingest_into(con, settings.landing_dir, progress=progress)
         counts = warehouse.table_counts(con)
         schemas = _column_schemas(con)
@@ -226,12 +225,12 @@ def ingest_snapshots(context: AssetExecutionContext, paths: PapertrendsPaths, du
     pool=WAREHOUSE_POOL,
     description="Atomically published read-only copy of the marts for SQL analysts (PAPERTRENDS_ANALYTICS).",
 )
-def analytics_db(context: AssetExecutionContext, paths: PapertrendsPaths) -> MaterializeResult:
+def analytics_db(context: AssetExecutionContext, paths: WarehouseResource) -> MaterializeResult:
     from pipeline import __version__
     from pipeline.publish import publish
 
     settings = paths.settings
-    with warehouse.warehouse_lock(settings.warehouse, paths.lock_timeout_s):
+    with paths.lock():
         result = publish(settings.warehouse, settings.analytics, pipeline_version=__version__)
     context.log.info(f"published {result.path}")
     return MaterializeResult(
@@ -250,7 +249,7 @@ def analytics_db(context: AssetExecutionContext, paths: PapertrendsPaths) -> Mat
     deps=[ANALYTICS_KEY],
     description="Self-contained HTML trend report (opens offline) in PAPERTRENDS_REPORT_DIR.",
 )
-def trend_report(context: AssetExecutionContext, paths: PapertrendsPaths) -> MaterializeResult:
+def trend_report(context: AssetExecutionContext, paths: WarehouseResource) -> MaterializeResult:
     from pipeline.report import build_report
 
     settings = paths.settings

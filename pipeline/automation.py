@@ -3,8 +3,8 @@
 
 import hashlib
 import json
-import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -22,9 +22,10 @@ from dagster import (
 )
 
 from pipeline.ingest.discover import list_landing_files, sha256
-from pipeline.settings import FetchSettings, Settings
+from pipeline.resources import WarehouseResource
+from pipeline.settings import DEFAULT_SCHEDULE_CRON, FetchSettings, schedule_cron
 
-DEFAULT_CRON = "0 6 * * *"
+DEFAULT_CRON = DEFAULT_SCHEDULE_CRON
 # Before the refresh at 06:00: the new files start a refresh through landing_sensor anyway.
 FETCH_CRON = "30 5 * * *"
 # Upvotes keep rising for 1-2 weeks after a paper is listed: re-fetch that far back.
@@ -39,14 +40,14 @@ def build_schedule(job: JobDefinition) -> ScheduleDefinition:
     return ScheduleDefinition(
         name="daily_refresh_schedule",
         job=job,
-        cron_schedule=os.environ.get("PAPERTRENDS_SCHEDULE_CRON", DEFAULT_CRON),
+        cron_schedule=schedule_cron(),
         execution_timezone="UTC",
         default_status=DefaultScheduleStatus.RUNNING,
         description="Runs the whole refresh once a day.",
     )
 
 
-def new_landing_hashes(cursor: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+def new_landing_hashes(landing_dir: Path, cursor: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     """Hashes of complete landing files not seen before, and the next cursor.
 
     The cursor maps ``name|size|mtime_ns`` to the content hash of the files
@@ -55,7 +56,7 @@ def new_landing_hashes(cursor: dict[str, str]) -> tuple[list[str], dict[str, str
     """
     known = set(cursor.values())
     updated, new = {}, []
-    for file in list_landing_files(Settings.from_env().landing_dir):
+    for file in list_landing_files(landing_dir):
         key = f"{file.name}|{file.size_bytes}|{file.mtime_ns}"
         updated[key] = cursor.get(key) or sha256(file.path.read_bytes())
         if updated[key] not in known:
@@ -72,9 +73,9 @@ def build_landing_sensor(job: JobDefinition):
         default_status=DefaultSensorStatus.RUNNING,
         description="Starts one daily_refresh when new complete files are in the landing dir.",
     )
-    def landing_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+    def landing_sensor(context: SensorEvaluationContext, paths: WarehouseResource) -> SensorResult | SkipReason:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        new, updated = new_landing_hashes(cursor)
+        new, updated = new_landing_hashes(paths.settings.landing_dir, cursor)
         if not new:
             return SkipReason(f"no new complete files in the landing dir ({len(updated)} known)")
         run_key = hashlib.sha256("".join(new).encode()).hexdigest()

@@ -8,14 +8,12 @@ pipeline) and warn when the data goes stale.
 
 from datetime import UTC, datetime, timedelta
 
-import duckdb
 import polars as pl
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
-from pipeline.resources import PapertrendsPaths
+from pipeline.resources import WarehouseResource
 from pipeline.columns import polars_schema
 from pipeline.schemas import KEPT_FIELDS, failure_cases
-from pipeline.warehouse import warehouse_lock
 
 MAX_STALENESS_DAYS = 2
 
@@ -25,10 +23,9 @@ MAX_STALENESS_DAYS = 2
     name="snapshots_fresh",
     description=f"Warns when the newest snapshot date is more than {MAX_STALENESS_DAYS} days old.",
 )
-def snapshots_fresh(paths: PapertrendsPaths) -> AssetCheckResult:
-    settings = paths.settings
+def snapshots_fresh(paths: WarehouseResource) -> AssetCheckResult:
     today = datetime.now(UTC).date()
-    with warehouse_lock(settings.warehouse, paths.lock_timeout_s), duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with paths.locked_connection(read_only=True) as con:
         newest = con.execute("SELECT max(snapshot_date) FROM raw.snapshots").fetchone()[0]
         future = con.execute(
             "SELECT file_name, snapshot_date FROM raw.snapshots WHERE snapshot_date > ? ORDER BY 2", [today + timedelta(days=1)]
@@ -48,9 +45,8 @@ def snapshots_fresh(paths: PapertrendsPaths) -> AssetCheckResult:
     name="raw_mentions_schema",
     description="Re-validates every stored mention against the Pandera schema; fails on any bad row.",
 )
-def raw_mentions_schema(paths: PapertrendsPaths) -> AssetCheckResult:
-    settings = paths.settings
-    with warehouse_lock(settings.warehouse, paths.lock_timeout_s), duckdb.connect(str(settings.warehouse), read_only=True) as con:
+def raw_mentions_schema(paths: WarehouseResource) -> AssetCheckResult:
+    with paths.locked_connection(read_only=True) as con:
         # Only the first 40 characters of each abstract: the schema only checks its length
         # (>= 20), and reading whole abstracts would make this check grow with history.
         columns = ", ".join("left(m.abstract, 40) AS abstract" if c == "abstract" else f"m.{c}" for c in polars_schema("paper_mentions"))

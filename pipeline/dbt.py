@@ -6,19 +6,14 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
-import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
+from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
-from pipeline.warehouse import warehouse_lock
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
@@ -42,18 +37,6 @@ class PapertrendsTranslator(DagsterDbtTranslator):
 TRANSLATOR = PapertrendsTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _row_counts(warehouse: Path, keys: list[AssetKey]) -> dict[AssetKey, int]:
-    """Rows per built model, read after dbt has closed the file (DuckDB: one writer)."""
-    counts: dict[AssetKey, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        existing = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
-        for key in keys:
-            if len(key.path) == 2 and tuple(key.path) in existing:
-                schema, name = key.path
-                counts[key] = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]  # noqa: S608 - our model names
-    return counts
-
-
 def _event_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
     if isinstance(event, Output):
         return context.asset_key_for_output(event.output_name)
@@ -62,30 +45,16 @@ def _event_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
     return None
 
 
-def _with_row_counts(context: AssetExecutionContext, events: list[Any], counts: dict[AssetKey, int]) -> Iterator[Any]:
-    """Attach ``dagster/row_count`` to every model materialization."""
+def _with_table_metadata(context: AssetExecutionContext, events: list[Any], tables: dict[AssetKey, dict[str, Any]]) -> Iterator[Any]:
+    """Attach ``dagster/row_count`` and ``dagster/column_schema`` to every model materialization."""
     for event in events:
         key = _event_key(context, event)
-        if key not in counts:
+        if key not in tables:
             yield event
         elif isinstance(event, Output):
-            yield event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
+            yield event.with_metadata({**event.metadata, **tables[key]})
         else:
-            yield event._replace(metadata={**(event.metadata or {}), "dagster/row_count": counts[key]})
-
-
-@contextmanager
-def warehouse_env(warehouse: Path) -> Iterator[None]:
-    """dbt reads the warehouse path from PAPERTRENDS_WAREHOUSE (profiles.yml): set it for one call."""
-    saved = os.environ.get("PAPERTRENDS_WAREHOUSE")
-    os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("PAPERTRENDS_WAREHOUSE", None)
-        else:
-            os.environ["PAPERTRENDS_WAREHOUSE"] = saved
+            yield event._replace(metadata={**(event.metadata or {}), **tables[key]})
 
 
 @dbt_assets(
@@ -95,19 +64,18 @@ def warehouse_env(warehouse: Path) -> Iterator[None]:
     pool=WAREHOUSE_POOL,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PapertrendsPaths) -> Iterator[Any]:
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: WarehouseResource) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
 
-    Events are collected first and row counts read while the write lock is
-    still held; a failed build still reports every result it has (failed
+    Events are collected first; row counts and column types (shown on the
+    asset pages) are read from the warehouse while the write lock is still held; a failed build still reports every result it has (failed
     checks included) before the step fails.
     """
-    warehouse = paths.settings.warehouse
-    with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse):
+    with paths.lock(), paths.dbt_env():
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events = list(invocation.stream())
         keys = [key for key in (_event_key(context, e) for e in events) if key]
-        counts = _row_counts(warehouse, keys) if keys else {}
-    yield from _with_row_counts(context, events, counts)
+        tables = paths.table_metadata(keys)
+    yield from _with_table_metadata(context, events, tables)
     if not invocation.is_successful():
         raise Failure(description=f"dbt build failed: {invocation.get_error()}")

@@ -1,36 +1,42 @@
-"""Dagster resources: paths and the write lock, DuckDB, dbt.
+"""Dagster resources: one warehouse resource (paths, write lock, connections) and dbt.
 
-Paths come from the environment variables of DESIGN.md: a variable that is
-set becomes a Dagster ``EnvVar`` (resolved when a run starts, and shown as
-such in the UI), an unset one its documented default. A test world or a
-deployment only sets variables.
+``WarehouseResource`` is the only place a step gets the warehouse path from:
+ingest, dbt (through the environment it gives the dbt subprocess), publish,
+report, the asset checks and the landing sensor all use it, so overriding its
+config for a run (launchpad or ``run_config``) moves everything together.
+Its defaults come from ``pipeline.settings`` (the environment variables of
+DESIGN.md); nothing here reads the environment itself.
 """
 
 
-import os
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from dagster import ConfigurableResource, EnvVar
+import duckdb
+from dagster import AssetKey, ConfigurableResource, TableColumn, TableSchema
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline import warehouse as wh
+from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, dbt_warehouse_env, lock_timeout_s
 
 WAREHOUSE_POOL = "warehouse"
 
 
-class PapertrendsPaths(ConfigurableResource):
-    """Where snapshots land and where the pipeline writes its files."""
+class WarehouseResource(ConfigurableResource):
+    """Where snapshots land and where the pipeline writes; owns the warehouse lock and connections."""
 
-    landing_dir: str
-    warehouse: str
-    analytics: str
-    report_dir: str
-    lock_timeout_s: float = 120.0
+    landing_dir: str = Field(description="Where snapshot files arrive (PAPERTRENDS_LANDING_DIR).")
+    warehouse: str = Field(description="The pipeline's own DuckDB file, one writer (PAPERTRENDS_WAREHOUSE).")
+    analytics: str = Field(description="The published read-only copy for analysts (PAPERTRENDS_ANALYTICS).")
+    report_dir: str = Field(description="Where the trend report is written (PAPERTRENDS_REPORT_DIR).")
+    lock_timeout_s: float = Field(default=120.0, description="Seconds a writer waits for the warehouse lock, then 'warehouse busy'.")
 
     @classmethod
-    def from_settings(cls, settings: Settings, lock_timeout_s: float = 120.0) -> "PapertrendsPaths":
+    def from_settings(cls, settings: Settings, lock_timeout_s: float = 120.0) -> "WarehouseResource":
         return cls(
             lock_timeout_s=lock_timeout_s,
             landing_dir=str(settings.landing_dir),
@@ -48,36 +54,78 @@ class PapertrendsPaths(ConfigurableResource):
 
         return Settings(absolute(self.landing_dir), absolute(self.warehouse), absolute(self.analytics), absolute(self.report_dir))
 
+    @property
+    def warehouse_path(self) -> Path:
+        return self.settings.warehouse
+
+    @contextmanager
+    def lock(self, timeout_s: float | None = None) -> Iterator[None]:
+        """The exclusive warehouse lock; ``WarehouseBusy`` after ``timeout_s`` (default: the configured one)."""
+        with wh.warehouse_lock(self.warehouse_path, self.lock_timeout_s if timeout_s is None else timeout_s):
+            yield
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the warehouse (a writable one creates/migrates the raw layer); hold ``lock()`` around it."""
+        with wh.connect(self.warehouse_path, read_only=read_only) as con:
+            yield con
+
+    @contextmanager
+    def locked_connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``lock()`` and ``connect()`` together: what every step that touches the warehouse does."""
+        with self.lock(), self.connect(read_only=read_only) as con:
+            yield con
+
+    def table_metadata(self, keys: Iterable[AssetKey]) -> dict[AssetKey, dict[str, Any]]:
+        """``dagster/row_count`` and ``dagster/column_schema`` of each relation keyed ``[schema, name]``.
+
+        Read after dbt has closed the file (DuckDB: one writer). The types come
+        from this file's catalog, not from dbt's manifest, whose database name
+        is the stem of the file it was parsed against: they stay right when a
+        run's config points the warehouse elsewhere.
+        """
+        wanted = {tuple(key.path): key for key in keys if len(key.path) == 2}
+        if not wanted:
+            return {}
+        columns: dict[AssetKey, list[TableColumn]] = {}
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position"
+            ).fetchall()
+            for schema, name, column, dtype in rows:
+                if (schema, name) in wanted:
+                    columns.setdefault(wanted[(schema, name)], []).append(TableColumn(column, dtype))
+            return {
+                key: {
+                    "dagster/row_count": con.execute(f'SELECT count(*) FROM "{key.path[0]}"."{key.path[1]}"').fetchone()[0],  # noqa: S608 - our model names
+                    "dagster/column_schema": TableSchema(columns=cols),
+                }
+                for key, cols in columns.items()
+            }
+
+    @contextmanager
+    def dbt_env(self) -> Iterator[None]:
+        """The environment dbt needs to build this warehouse (profiles.yml reads PAPERTRENDS_WAREHOUSE)."""
+        with dbt_warehouse_env(self.warehouse_path):
+            yield
+
+
+# The earlier name, kept for callers and tests written against it: the same single resource.
+PapertrendsPaths = WarehouseResource
+
 
 def dbt_executable() -> str:
     """The ``dbt`` beside this interpreter: ``.venv/bin`` may not be on PATH under Dagster."""
     return str(Path(sys.executable).parent / "dbt")
 
 
-def _from_env(name: str, default: Path) -> str | EnvVar:
-    return EnvVar(name) if os.environ.get(name) else str(default)
-
-
 def build_resources(settings: Settings | None = None) -> dict[str, object]:
-    """Resources for the code location: from the environment, or from explicit settings."""
-    from pipeline.dbt import DBT_PROJECT
-
-    lock_timeout_s = float(os.environ.get("PAPERTRENDS_LOCK_TIMEOUT_S", "120"))
-    if settings is None:
-        defaults = Settings.from_env()
-        paths = PapertrendsPaths(
-            landing_dir=_from_env("PAPERTRENDS_LANDING_DIR", defaults.landing_dir),
-            warehouse=_from_env("PAPERTRENDS_WAREHOUSE", defaults.warehouse),
-            analytics=_from_env("PAPERTRENDS_ANALYTICS", defaults.analytics),
-            report_dir=_from_env("PAPERTRENDS_REPORT_DIR", defaults.report_dir),
-            lock_timeout_s=lock_timeout_s,
-        )
-    else:
-        paths = PapertrendsPaths.from_settings(settings, lock_timeout_s)
-    warehouse = (settings or Settings.from_env()).warehouse
+    """Resources for the code location: paths from the environment (via settings.py), or explicit settings."""
+    paths = WarehouseResource.from_settings(settings or Settings.from_env(), lock_timeout_s())
     return {
         "paths": paths,
-        # DuckDB wants a concrete file: the resolved absolute warehouse path.
-        "duckdb": DuckDBResource(database=str(warehouse)),
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
+        # No path of its own: the dbt step points dbt at paths.warehouse (WarehouseResource.dbt_env).
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=dbt_executable()),
     }

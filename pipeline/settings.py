@@ -1,12 +1,16 @@
 """Paths and fetch switches from the environment variables of DESIGN.md, resolved once per call.
 
-Every stage reads its locations here so tests can build a whole world in
-``tmp_path`` just by setting the variables.
+This is the only module that reads ``PAPERTRENDS_*`` variables: the code
+location builds its resources from here, so tests can build a whole world in
+``tmp_path`` just by setting the variables, and a run's resource config can
+still override every path.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -43,6 +47,43 @@ class Settings:
             analytics=env_path("PAPERTRENDS_ANALYTICS"),
             report_dir=env_path("PAPERTRENDS_REPORT_DIR"),
         )
+
+
+DEFAULT_LOCK_TIMEOUT_S = 120.0
+DEFAULT_SCHEDULE_CRON = "0 6 * * *"
+
+
+def lock_timeout_s() -> float:
+    """PAPERTRENDS_LOCK_TIMEOUT_S: seconds a writing step waits for the warehouse lock."""
+    raw = os.environ.get("PAPERTRENDS_LOCK_TIMEOUT_S", "").strip()
+    try:
+        return float(raw) if raw else DEFAULT_LOCK_TIMEOUT_S
+    except ValueError:
+        raise ValueError(f"PAPERTRENDS_LOCK_TIMEOUT_S={raw!r} is not a number of seconds") from None
+
+
+def schedule_cron() -> str:
+    """PAPERTRENDS_SCHEDULE_CRON: when daily_refresh_schedule runs (UTC)."""
+    return os.environ.get("PAPERTRENDS_SCHEDULE_CRON") or DEFAULT_SCHEDULE_CRON
+
+
+@contextmanager
+def dbt_warehouse_env(warehouse: Path) -> Iterator[None]:
+    """Point dbt's profiles.yml (``env_var('PAPERTRENDS_WAREHOUSE')``) at ``warehouse`` for one call.
+
+    dagster-dbt passes this process's environment to the dbt subprocess and
+    reads the profile in process for column metadata, so the resource's path
+    (which a run's config may override) must be in the environment meanwhile.
+    """
+    saved = os.environ.get("PAPERTRENDS_WAREHOUSE")
+    os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PAPERTRENDS_WAREHOUSE", None)
+        else:
+            os.environ["PAPERTRENDS_WAREHOUSE"] = saved
 
 
 # --- the live fetch (DESIGN.md: PAPERTRENDS_FETCH, PAPERTRENDS_FETCH_START, PAPERTRENDS_HF_BASE_URL) ---

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from filelock import FileLock, Timeout
 
 from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, sql_type
 
@@ -23,35 +24,33 @@ class WarehouseBusy(RuntimeError):
     """Another process is writing the warehouse; raised instead of a DuckDB lock error."""
 
 
+def lock_path(warehouse: Path) -> Path:
+    """The lock file beside the warehouse (``warehouse.duckdb.lock``); it stays on disk, only the OS lock matters."""
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
 @contextmanager
 def warehouse_lock(warehouse: Path, timeout_s: float = 0.0) -> Iterator[None]:
-    """Hold an exclusive advisory lock beside the warehouse file.
+    """Hold an exclusive OS lock (``filelock``) beside the warehouse file.
 
     DuckDB allows one writing process per file and fails with an obscure
     error otherwise; this lock turns a second writer into a clear
-    ``WarehouseBusy`` (after waiting up to ``timeout_s`` seconds).
+    ``WarehouseBusy`` (after waiting up to ``timeout_s`` seconds). Two
+    holders in one process also exclude each other (one open file each).
     """
-    import fcntl
-    import time
-
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    deadline = time.monotonic() + timeout_s
-    with open(lock_path, "a+") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(
-                        f"warehouse busy: another run is writing {warehouse} (lock {lock_path}); try again later"
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    path = lock_path(warehouse)
+    lock = FileLock(path, timeout=timeout_s, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WarehouseBusy(
+            f"warehouse busy: another run is writing {warehouse} (lock {path}); try again later"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import pytest
 from dagster import DagsterInstance, SensorResult, SkipReason, build_sensor_context, define_asset_job
 
 from pipeline.automation import build_landing_sensor, build_schedule
+from pipeline.resources import build_resources
 from pipeline.settings import Settings
 from tests import pages
 from tests.conftest import write_file
@@ -15,7 +16,8 @@ JOB = define_asset_job("daily_refresh")
 
 def tick(sensor, cursor: str | None):
     with DagsterInstance.ephemeral() as instance:
-        return sensor(build_sensor_context(instance=instance, cursor=cursor))
+        # The sensor reads the landing dir from the warehouse resource, built from the world's env vars.
+        return sensor(build_sensor_context(instance=instance, cursor=cursor, resources={"paths": build_resources()["paths"]}))
 
 
 def test_sensor_requests_one_run_for_new_files_then_skips(world: Settings) -> None:
