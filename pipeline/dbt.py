@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, Output
+from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
@@ -23,6 +23,15 @@ from pipeline.warehouse import warehouse_lock
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
 STAGES = ("staging", "intermediate", "marts")
+# Where an operator asks for a rebuild: the launchpad of daily_refresh, or `python -m pipeline.cli run --full-refresh`.
+FULL_REFRESH_HINT = ("launch daily_refresh from the Dagster launchpad with run config "
+                     "`ops: {dbt_models: {config: {full_refresh: true}}}` (or `python -m pipeline.cli run --full-refresh`)")
+
+
+class DbtBuildConfig(Config):
+    """Run config of the dbt step: ``full_refresh`` rebuilds every incremental model from raw."""
+
+    full_refresh: bool = False
 
 
 class PapertrendsTranslator(DagsterDbtTranslator):
@@ -95,8 +104,12 @@ def warehouse_env(warehouse: Path) -> Iterator[None]:
     pool=WAREHOUSE_POOL,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PapertrendsPaths) -> Iterator[Any]:
+def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource,
+               paths: PapertrendsPaths) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
+
+    With ``full_refresh`` (run config) it is ``dbt build --full-refresh``:
+    every incremental model is rebuilt from raw, still under the write lock.
 
     Events are collected first and row counts read while the write lock is
     still held; a failed build still reports every result it has (failed
@@ -104,10 +117,13 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paper
     """
     warehouse = paths.settings.warehouse
     with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse):
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
         events = list(invocation.stream())
         keys = [key for key in (_event_key(context, e) for e in events) if key]
         counts = _row_counts(warehouse, keys) if keys else {}
     yield from _with_row_counts(context, events, counts)
     if not invocation.is_successful():
-        raise Failure(description=f"dbt build failed: {invocation.get_error()}")
+        error = str(invocation.get_error())
+        hint = f" To rebuild from raw: {FULL_REFRESH_HINT}." if "launchpad" not in error and ("full-refresh" in error or "out of sync" in error) else ""
+        raise Failure(description=f"dbt build failed: {error}{hint}")
