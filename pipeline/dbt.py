@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
 from pipeline.resources import WAREHOUSE_POOL, PapertrendsPaths
 from pipeline.settings import DBT_PROJECT_DIR
@@ -31,7 +32,10 @@ FULL_REFRESH_HINT = ("launch daily_refresh from the Dagster launchpad with run c
 class DbtBuildConfig(Config):
     """Run config of the dbt step: ``full_refresh`` rebuilds every incremental model from raw."""
 
-    full_refresh: bool = False
+    full_refresh: bool = Field(
+        default=False,
+        description="dbt build --full-refresh: rebuild every incremental model from raw (under the warehouse lock).",
+    )
 
 
 class PapertrendsTranslator(DagsterDbtTranslator):
@@ -97,6 +101,23 @@ def warehouse_env(warehouse: Path) -> Iterator[None]:
             os.environ["PAPERTRENDS_WAREHOUSE"] = saved
 
 
+@contextmanager
+def cautious_tests() -> Iterator[None]:
+    """dbt runs a test only when every model it reads is selected (``DBT_INDIRECT_SELECTION=cautious``).
+
+    A subset (say ``marts/paper_mentions`` alone) then never fails on a test
+    that compares it with a model the subset left as it was; the whole job
+    selects everything, so it still runs every test.
+    """
+    saved = os.environ.get("DBT_INDIRECT_SELECTION")
+    os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("DBT_INDIRECT_SELECTION", None)
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -116,7 +137,7 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
     checks included) before the step fails.
     """
     warehouse = paths.settings.warehouse
-    with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse):
+    with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse), cautious_tests():
         args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         events = list(invocation.stream())
@@ -125,5 +146,6 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
     yield from _with_row_counts(context, events, counts)
     if not invocation.is_successful():
         error = str(invocation.get_error())
-        hint = f" To rebuild from raw: {FULL_REFRESH_HINT}." if "launchpad" not in error and ("full-refresh" in error or "out of sync" in error) else ""
+        asks_rebuild = "launchpad" not in error and ("full-refresh" in error or "out of sync" in error)
+        hint = f" To rebuild from raw: {FULL_REFRESH_HINT}." if asks_rebuild else ""
         raise Failure(description=f"dbt build failed: {error}{hint}")
