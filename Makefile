@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV_BIN := .venv/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test dev bench clean
+.PHONY: setup run test dev bench clean drop-samples
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -15,8 +15,14 @@ setup:
 	@$(UV) sync --locked --quiet
 	@$(VENV_BIN)/python -m pipeline.cli prepare
 
+# Demo snapshots only when PAPERTRENDS_LANDING_DIR is unset and data/landing is empty;
+# the run is recorded in $(DAGSTER_HOME), the instance `make dev` shows.
 run: setup
 	@$(VENV_BIN)/python -m pipeline.cli run
+
+# Delete the demo (source 'sample') rows from raw, then a full refresh (README: from the demo to real data).
+drop-samples: setup
+	@$(VENV_BIN)/python -m pipeline.cli drop-samples
 
 test: setup
 	@$(VENV_BIN)/python -m pytest -q

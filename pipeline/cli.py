@@ -1,7 +1,9 @@
-"""Command line behind the Makefile: ``prepare``, ``samples`` and ``run``.
+"""Command line behind the Makefile: ``prepare``, ``samples``, ``run`` and ``drop-samples``.
 
-``run`` is the whole product in one command: sample data if the landing dir is
-empty, the ``daily_refresh`` job in process, then a short summary with the
+``run`` is the whole product in one command: sample data if the default
+landing dir is empty (never into a configured one), the ``daily_refresh`` job
+in process on the persistent Dagster instance of ``make dev`` (so its runs,
+materializations and checks show in the UI), then a short summary with the
 paths an operator or analyst needs next.
 """
 
@@ -14,10 +16,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.ingest.discover import list_landing_files
+from pipeline.demo import drop_samples, fill_samples, landing_dir_configured
 from pipeline.settings import DBT_PROJECT_DIR, Settings
 
 DBT_INPUTS = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -56,18 +57,6 @@ def prepare() -> None:
     print(f"dbt manifest prepared: {manifest}")
 
 
-def fill_samples(settings: Settings, days: int) -> int:
-    """Write the bundled sample snapshots when the landing dir holds no snapshot yet."""
-    from pipeline.samples import generate
-
-    landing = settings.landing_dir
-    if list_landing_files(landing):
-        return 0
-    manifest = generate(landing, days=days, end=datetime.now(UTC).date())
-    print(f"landing dir was empty: wrote {len(manifest.files)} sample snapshots to {landing}")
-    return len(manifest.files)
-
-
 @contextmanager
 def stdout_to(path: Path) -> Iterator[None]:
     """Send file descriptor 1 (and so subprocess output) to ``path`` for the duration."""
@@ -84,23 +73,29 @@ def stdout_to(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def run(days: int) -> int:
-    """Samples if needed, then the whole refresh, then the summary."""
+def run(days: int, full_refresh: bool = False, samples: bool = True) -> int:
+    """Samples if allowed and needed, then the whole refresh, then the summary."""
+    configured = landing_dir_configured()  # before export_settings makes every path explicit
     settings = Settings.from_env()
     export_settings(settings)
-    fill_samples(settings, days)
-    print("running job daily_refresh (fetch → ingest → dbt build → publish → report) ...", flush=True)
+    if samples:
+        fill_samples(settings, days, configured=configured)
+    mode = " with dbt build --full-refresh" if full_refresh else ""
+    print(f"running job daily_refresh{mode} (fetch → ingest → dbt build → publish → report) ...", flush=True)
     started = time.perf_counter()
-    from dagster import DagsterInstance
-
     from pipeline.definitions import defs
+    from pipeline.runs import release_dead_runs, run_tags, warehouse_instance
 
-    # An ephemeral instance: a killed `make run` can never leave a pool slot claimed in .dagster_home.
-    instance = DagsterInstance.ephemeral()
+    instance = warehouse_instance()
+    for message in release_dead_runs(instance):
+        print(message, file=sys.stderr)
+    run_config: dict = {"loggers": {"console": {}}}
+    if full_refresh:
+        run_config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
     log_path = settings.warehouse.parent / "logs" / "last_run.log"
     with stdout_to(log_path):  # dbt's raw log lines; the concise logger writes to stderr
         result = defs.resolve_job_def("daily_refresh").execute_in_process(
-            run_config={"loggers": {"console": {}}}, instance=instance, raise_on_error=False
+            run_config=run_config, instance=instance, tags=run_tags(), raise_on_error=False
         )
     elapsed = time.perf_counter() - started
     if not result.success:
@@ -109,6 +104,16 @@ def run(days: int) -> int:
         return 1
     print_summary(settings, result.run_id, elapsed)
     return 0
+
+
+def drop() -> int:
+    """Delete the demo rows from raw, then rebuild every mart from what is left."""
+    settings = Settings.from_env()
+    dropped = drop_samples(settings)
+    removed = ", ".join(f"{table} {n}" for table, n in dropped.rows.items())
+    print(f"dropped {dropped.snapshots} sample snapshots from {settings.warehouse} (rows deleted: {removed}); "
+          f"{dropped.files} sample files removed from {settings.landing_dir}")
+    return run(0, full_refresh=True, samples=False)
 
 
 def print_summary(settings: Settings, run_id: str, elapsed: float) -> None:
@@ -131,13 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     samples.add_argument("--days", type=int, default=90)
     runner = sub.add_parser("run", help="samples if needed, then the daily_refresh job and a summary")
     runner.add_argument("--days", type=int, default=90)
+    runner.add_argument("--full-refresh", action="store_true", help="rebuild every incremental dbt model from raw")
+    sub.add_parser("drop-samples", help="delete the demo (source 'sample') rows from raw, then a full refresh")
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare()
     elif args.command == "samples":
         fill_samples(Settings.from_env(), args.days)
+    elif args.command == "drop-samples":
+        return drop()
     else:
-        return run(args.days)
+        return run(args.days, full_refresh=args.full_refresh)
     return 0
 
 

@@ -6,11 +6,14 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, Output
+from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
 from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
@@ -18,6 +21,18 @@ from pipeline.settings import DBT_PROJECT_DIR
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
 STAGES = ("staging", "intermediate", "marts")
+# Where an operator asks for a rebuild: the launchpad of daily_refresh, or `python -m pipeline.cli run --full-refresh`.
+FULL_REFRESH_HINT = ("launch daily_refresh from the Dagster launchpad with run config "
+                     "`ops: {dbt_models: {config: {full_refresh: true}}}` (or `python -m pipeline.cli run --full-refresh`)")
+
+
+class DbtBuildConfig(Config):
+    """Run config of the dbt step: ``full_refresh`` rebuilds every incremental model from raw."""
+
+    full_refresh: bool = Field(
+        default=False,
+        description="dbt build --full-refresh: rebuild every incremental model from raw (under the warehouse lock).",
+    )
 
 
 class PapertrendsTranslator(DagsterDbtTranslator):
@@ -57,6 +72,23 @@ def _with_table_metadata(context: AssetExecutionContext, events: list[Any], tabl
             yield event._replace(metadata={**(event.metadata or {}), **tables[key]})
 
 
+@contextmanager
+def cautious_tests() -> Iterator[None]:
+    """dbt runs a test only when every model it reads is selected (``DBT_INDIRECT_SELECTION=cautious``).
+
+    A subset (say ``marts/paper_mentions`` alone) then never fails on a test
+    that compares it with a model the subset left as it was; the whole job
+    selects everything, so it still runs every test.
+    """
+    saved = os.environ.get("DBT_INDIRECT_SELECTION")
+    os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("DBT_INDIRECT_SELECTION", None)
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -64,18 +96,49 @@ def _with_table_metadata(context: AssetExecutionContext, events: list[Any], tabl
     pool=WAREHOUSE_POOL,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: WarehouseResource) -> Iterator[Any]:
+def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource,
+               paths: WarehouseResource) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
 
-    Events are collected first; row counts and column types (shown on the
-    asset pages) are read from the warehouse while the write lock is still held; a failed build still reports every result it has (failed
-    checks included) before the step fails.
+    It is ``dbt build --full-refresh`` (every incremental model rebuilt from
+    raw, still under the write lock) when the run config asks for it, or when
+    a parser upgrade replaced stored snapshots since the last rebuild: the
+    incremental models key on snapshots, so only a rebuild makes the marts
+    equal to a fresh build. Events are collected first; row counts and column
+    types (shown on the asset pages) are read while the write lock is still
+    held; a failed build still reports every result it has (failed checks
+    included) before the step fails.
     """
-    with paths.lock(), paths.dbt_env():
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    with paths.lock(), paths.dbt_env(), cautious_tests():
+        reparsed = _reparsed_since_rebuild(paths)
+        rebuild = config.full_refresh or reparsed > 0
+        if reparsed:
+            context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
+        invocation = dbt.cli(["build", "--full-refresh"] if rebuild else ["build"], context=context, raise_on_error=False)
         events = list(invocation.stream())
         keys = [key for key in (_event_key(context, e) for e in events) if key]
         tables = paths.table_metadata(keys)
+        if reparsed and invocation.is_successful():
+            _mark_rebuilt(paths)
     yield from _with_table_metadata(context, events, tables)
     if not invocation.is_successful():
-        raise Failure(description=f"dbt build failed: {invocation.get_error()}")
+        error = str(invocation.get_error())
+        asks_rebuild = "launchpad" not in error and ("full-refresh" in error or "out of sync" in error)
+        hint = f" To rebuild from raw: {FULL_REFRESH_HINT}." if asks_rebuild else ""
+        raise Failure(description=f"dbt build failed: {error}{hint}")
+
+
+def _reparsed_since_rebuild(paths: WarehouseResource) -> int:
+    """Snapshots replaced by a parser upgrade that the marts have not been rebuilt from yet."""
+    if not paths.warehouse_path.exists():
+        return 0
+    with paths.connect(read_only=True) as con:
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'reparsed'"
+        ).fetchone()[0]
+        return con.execute("SELECT count(*) FROM raw.reparsed WHERE NOT marts_rebuilt").fetchone()[0] if found else 0
+
+
+def _mark_rebuilt(paths: WarehouseResource) -> None:
+    with paths.connect() as con:
+        con.execute("UPDATE raw.reparsed SET marts_rebuilt = true WHERE NOT marts_rebuilt")

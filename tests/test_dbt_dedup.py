@@ -194,11 +194,11 @@ def test_new_day_gives_arxiv_ids_and_changes_only_those_papers(states):
     unchanged = set(before) - {(old_attention,), (old_memory,)}
     assert all(before[k] == after[k] for k in unchanged)
     # paper_id, title, abstract, title_key, first/last seen, n_snapshots, n_mentions,
-    # max_upvotes, authors_count, organization, published_on, arxiv_id
+    # max_upvotes, latest_upvotes, authors_count, organization, published_on, arxiv_id (then mentions_fingerprint)
     attention = after[("1706.03762",)]
     assert attention[:2] == ("1706.03762", "Attention is All you Need")
-    assert attention[4:] == (date(2026, 11, 2), date(2026, 11, 4), 3, 4, 120, 8, "Google", date(2017, 6, 12),
-                             "1706.03762")
+    assert attention[4:14] == (date(2026, 11, 2), date(2026, 11, 4), 3, 4, 120, 120, 8, "Google", date(2017, 6, 12),
+                               "1706.03762")
     assert after[("1410.3916",)][4:8] == (date(2026, 11, 2), date(2026, 11, 4), 2, 2)
     assert after[("2302.10866",)][4:8] == (date(2026, 11, 4), date(2026, 11, 4), 1, 1)
 

@@ -11,7 +11,9 @@
     {%- if stale.rows[0][0] > 0 -%}
         {{ exceptions.raise_compiler_error(
             "The title normalization rule changed (macros/title_normalization.sql) since "
-            ~ this ~ " was built: run `dbt build --full-refresh` once so every title key and paper_id is recomputed.") }}
+            ~ this ~ " was built: rebuild once so every title key and paper_id is recomputed (full-refresh): launch"
+            ~ " daily_refresh from the Dagster launchpad with run config `ops: {dbt_models: {config: {full_refresh: true}}}`,"
+            ~ " or run `python -m pipeline.cli run --full-refresh`.") }}
     {%- endif -%}
 {%- endif %}
 

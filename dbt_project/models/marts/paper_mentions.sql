@@ -1,7 +1,6 @@
--- depends_on: {{ ref('papers') }}
-{#- One row per mention. Built after papers, which reads the previous state
-    of this table to find changed papers. Incremental: new mentions, and old
-    ones whose paper_id changed (their title key gained an arXiv id), are
+{#- One row per mention. Incremental against its own previous state (so it
+    can be built alone, before or after papers): new mentions, and old ones
+    whose paper_id changed (their title key gained an arXiv id), are
     rewritten; every other row is unchanged, as raw is append-only. -#}
 {{ config(materialized='incremental', unique_key=['snapshot_id', 'position'], on_schema_change='fail') }}
 

@@ -1,35 +1,47 @@
 {#- One row per paper; rules in _marts.yml.
-    Incremental: only papers whose set of mentions changed are recomputed (in
-    full, from all their mentions), so the rows equal a full refresh. The
-    change is found against marts.paper_mentions as the previous run left it:
-    that model is built after this one (it depends on papers), and a mention
-    that is new or whose paper_id changed (its title key gained an arXiv id)
-    marks both its new and its old paper. Papers left without mentions are
-    deleted by the post-hook. -#}
-{%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier='paper_mentions') -%}
+    Incremental, and safe under any subset of models built: papers keeps its
+    own change state. Each row stores n_mentions and mentions_fingerprint
+    (bit_xor of a hash of every mention's key and content). A run recomputes,
+    in full from all their mentions, exactly the papers whose count or
+    fingerprint from int_paper_mentions differs from the stored one (new
+    mentions, or mentions moved to another paper_id because their title key
+    gained an arXiv id), so rows equal a full refresh whatever was built before.
+    Papers left without mentions are deleted by the post-hook. A row of an older
+    build without a fingerprint (null) is recomputed. -#}
 {{ config(
     materialized='incremental',
     unique_key='paper_id',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     post_hook="delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_paper_mentions') }})"
 ) }}
+{%- set fingerprint -%}
+    bit_xor(hash(snapshot_id, position, text_hash, snapshot_date, ingested_at, upvotes, authors_count,
+                 organization, published_on, arxiv_id))
+{%- endset %}
+
+{%- set has_state = false -%}
+{%- if execute and is_incremental() -%}
+    {%- set has_state = 'mentions_fingerprint' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+{%- endif %}
 
 with mentions as (
     select * from {{ ref('int_paper_mentions') }}
 ),
 
-{% if is_incremental() and previous is not none %}
-changed as (
-    select m.paper_id as new_id, p.paper_id as old_id
-    from mentions as m
-    left join {{ previous }} as p on p.snapshot_id = m.snapshot_id and p.position = m.position
-    where p.paper_id is distinct from m.paper_id
+{% if has_state %}
+current_state as (
+    select paper_id, count(*) as n_mentions, {{ fingerprint }} as mentions_fingerprint
+    from mentions
+    group by paper_id
 ),
 
 affected as (
-    select new_id as paper_id from changed
-    union
-    select old_id from changed where old_id is not null
+    select c.paper_id
+    from current_state as c
+    left join {{ this }} as p on p.paper_id = c.paper_id
+    where p.paper_id is null
+        or p.n_mentions is distinct from c.n_mentions
+        or p.mentions_fingerprint is distinct from c.mentions_fingerprint
 ),
 
 scope as (
@@ -52,10 +64,13 @@ latest as (
         count(distinct snapshot_date) as n_snapshots,
         count(*) as n_mentions,
         max(upvotes) as max_upvotes,
+        -- arg_max skips null upvotes: the newest mention that shows a count
+        arg_max(upvotes, recency) as latest_upvotes,
         arg_max(authors_count, recency) as authors_count,
         arg_max(organization, recency) as organization,
         arg_max(published_on, recency) as published_on,
-        arg_max(arxiv_id, recency) as arxiv_id
+        arg_max(arxiv_id, recency) as arxiv_id,
+        {{ fingerprint }} as mentions_fingerprint
     from scope
     group by paper_id
 )
@@ -71,10 +86,12 @@ select
     l.n_snapshots,
     l.n_mentions,
     l.max_upvotes,
+    l.latest_upvotes,
     l.authors_count,
     l.organization,
     l.published_on,
-    l.arxiv_id
+    l.arxiv_id,
+    l.mentions_fingerprint
 from latest as l
 inner join {{ ref('stg_paper_mentions') }} as m
     on m.snapshot_id = l.source.snapshot_id and m.position = l.source.position
