@@ -98,16 +98,25 @@ def warehouse_env(warehouse: Path) -> Iterator[None]:
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PapertrendsPaths) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
 
-    Events are collected first and row counts read while the write lock is
-    still held; a failed build still reports every result it has (failed
-    checks included) before the step fails.
+    Events go to Dagster as dbt emits them (test results at once, a log line
+    per built model), so a long build shows progress. Model materializations
+    wait for their row counts, read once dbt has closed the file (DuckDB: one
+    writer), while the write lock is still held; a failed build still reports
+    every result it has (failed checks included) before the step fails.
     """
     warehouse = paths.settings.warehouse
     with warehouse_lock(warehouse, paths.lock_timeout_s), warehouse_env(warehouse):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-        events = list(invocation.stream())
-        keys = [key for key in (_event_key(context, e) for e in events) if key]
+        models: list[Any] = []
+        for event in invocation.stream():
+            key = _event_key(context, event)
+            if key is None:
+                yield event
+                continue
+            models.append(event)
+            context.log.info(f"dbt built {key.to_user_string()} ({len(models)} models so far)")
+        keys = [key for key in (_event_key(context, e) for e in models) if key]
         counts = _row_counts(warehouse, keys) if keys else {}
-    yield from _with_row_counts(context, events, counts)
+    yield from _with_row_counts(context, models, counts)
     if not invocation.is_successful():
         raise Failure(description=f"dbt build failed: {invocation.get_error()}")
