@@ -24,8 +24,11 @@ run: setup
 drop-samples: setup
 	@$(VENV_BIN)/python -m pipeline.cli drop-samples
 
+# Two workers (the machine has 2 cores); whole files per worker so module-scoped
+# worlds (dbt builds, Dagster runs) are built once, not once per worker.
+TEST_WORKERS ?= 2
 test: setup
-	@$(VENV_BIN)/python -m pytest -q
+	@$(VENV_BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 dev: setup
 	@$(VENV_BIN)/python -m pipeline.cli samples
@@ -33,6 +36,7 @@ dev: setup
 
 bench: setup
 	@$(VENV_BIN)/python -m bench.run
+	@$(VENV_BIN)/python -m bench.refresh
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

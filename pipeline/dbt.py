@@ -104,10 +104,12 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
     raw, still under the write lock) when the run config asks for it, or when
     a parser upgrade replaced stored snapshots since the last rebuild: the
     incremental models key on snapshots, so only a rebuild makes the marts
-    equal to a fresh build. Events are collected first; row counts and column
-    types (shown on the asset pages) are read while the write lock is still
-    held; a failed build still reports every result it has (failed checks
-    included) before the step fails.
+    equal to a fresh build. Events go to Dagster as dbt emits them (test
+    results at once, a log line per built model), so a long build shows
+    progress; model materializations wait for their row counts and column
+    types, read once dbt has closed the file (DuckDB: one writer) while the
+    write lock is still held; a failed build still reports every result it
+    has (failed checks included) before the step fails.
     """
     with paths.lock(), paths.dbt_env(), cautious_tests():
         reparsed = _reparsed_since_rebuild(paths)
@@ -115,12 +117,18 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
         if reparsed:
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
         invocation = dbt.cli(["build", "--full-refresh"] if rebuild else ["build"], context=context, raise_on_error=False)
-        events = list(invocation.stream())
-        keys = [key for key in (_event_key(context, e) for e in events) if key]
-        tables = paths.table_metadata(keys)
+        models: list[Any] = []
+        for event in invocation.stream():
+            key = _event_key(context, event)
+            if key is None:
+                yield event
+                continue
+            models.append(event)
+            context.log.info(f"dbt built {key.to_user_string()} ({len(models)} models so far)")
+        tables = paths.table_metadata([key for key in (_event_key(context, e) for e in models) if key])
         if reparsed and invocation.is_successful():
             _mark_rebuilt(paths)
-    yield from _with_table_metadata(context, events, tables)
+    yield from _with_table_metadata(context, models, tables)
     if not invocation.is_successful():
         error = str(invocation.get_error())
         asks_rebuild = "launchpad" not in error and ("full-refresh" in error or "out of sync" in error)

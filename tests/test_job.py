@@ -101,6 +101,18 @@ def test_checks_pass_on_clean_data_and_freshness_warns_on_old_data(refreshed) ->
     assert len(dbt_checks) >= 20 and all(c.passed for c in dbt_checks)
 
 
+def test_dbt_results_reach_dagster_while_dbt_runs(refreshed) -> None:
+    """dbt test results are passed on as dbt reports them, not after the build: they precede the
+    model materializations, which wait for their row counts until dbt has closed the warehouse."""
+    _, _, _, result = refreshed
+    dbt_events = [e for e in result.all_events if e.step_key == "dbt_models"]
+    kinds = [e.event_type_value for e in dbt_events]
+    checks = [i for i, k in enumerate(kinds) if k == "ASSET_CHECK_EVALUATION"]
+    models = [i for i, k in enumerate(kinds) if k == "ASSET_MATERIALIZATION"]
+    assert len(checks) >= 20 and len(models) >= 6
+    assert max(checks) < min(models)
+
+
 def test_rerun_without_new_files_changes_no_mart_row(refreshed) -> None:
     settings, _, defs, _ = refreshed
     before = query(settings.warehouse, "SELECT * FROM marts.papers ORDER BY paper_id")
@@ -171,6 +183,9 @@ def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "dbt_models"
     assert "dbt build failed" in failure.event_specific_data.error.to_string()
+    failed = [e for e in result.all_events if e.step_key == "dbt_models" and e.event_type_value == "ASSET_CHECK_EVALUATION"
+              and not e.event_specific_data.passed]
+    assert failed, "the failing dbt test is reported before the step fails"
     assert query(settings.analytics, "SELECT refreshed_at, rows_paper_mentions FROM meta") == published
 
 
