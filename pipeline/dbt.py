@@ -6,9 +6,7 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
-import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
@@ -72,23 +70,6 @@ def _with_table_metadata(context: AssetExecutionContext, events: list[Any], tabl
             yield event._replace(metadata={**(event.metadata or {}), **tables[key]})
 
 
-@contextmanager
-def cautious_tests() -> Iterator[None]:
-    """dbt runs a test only when every model it reads is selected (``DBT_INDIRECT_SELECTION=cautious``).
-
-    A subset (say ``marts/paper_mentions`` alone) then never fails on a test
-    that compares it with a model the subset left as it was; the whole job
-    selects everything, so it still runs every test.
-    """
-    saved = os.environ.get("DBT_INDIRECT_SELECTION")
-    os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("DBT_INDIRECT_SELECTION", None)
-
-
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -111,12 +92,16 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
     write lock is still held; a failed build still reports every result it
     has (failed checks included) before the step fails.
     """
-    with paths.lock(), paths.dbt_env(), cautious_tests():
+    with paths.lock(), paths.dbt_env():
         reparsed = _reparsed_since_rebuild(paths)
         rebuild = config.full_refresh or reparsed > 0
         if reparsed:
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
-        invocation = dbt.cli(["build", "--full-refresh"] if rebuild else ["build"], context=context, raise_on_error=False)
+        # cautious: a test runs only when every model it reads is selected, so a subset (say
+        # marts/paper_mentions alone) never fails on a test against a model it left as it was;
+        # the whole job selects everything and still runs every test.
+        args = ["build", "--indirect-selection", "cautious", *(["--full-refresh"] if rebuild else [])]
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
         models: list[Any] = []
         for event in invocation.stream():
             key = _event_key(context, event)

@@ -18,17 +18,12 @@ from pathlib import Path
 
 from pipeline.ingest.discover import list_landing_files, sha256
 from pipeline.ingest.origins import read_origins, record_origins
-from pipeline.settings import Settings
+from pipeline.settings import Settings, landing_dir_configured
 
 # Written by drop-samples: a default landing dir emptied of its demo is not refilled.
 NO_SAMPLES_MARKER = ".papertrends-no-samples"
 # Raw tables keyed by snapshot_id; landing_files and rejected_files by sha256.
 SNAPSHOT_TABLES = ("paper_mentions", "rejected_mentions", "field_issues", "snapshots")
-
-
-def landing_dir_configured() -> bool:
-    """True when the operator chose a landing dir (then it never receives invented data)."""
-    return bool(os.environ.get("PAPERTRENDS_LANDING_DIR"))
 
 
 def fill_samples(settings: Settings, days: int, *, configured: bool | None = None) -> int:

@@ -114,3 +114,8 @@ class FetchSettings:
             start=start,
             base_url=(os.environ.get("PAPERTRENDS_HF_BASE_URL") or DEFAULT_HF_BASE_URL).strip().rstrip("/"),
         )
+
+
+def landing_dir_configured() -> bool:
+    """True when the operator chose a landing dir (then it never receives invented data)."""
+    return bool(os.environ.get("PAPERTRENDS_LANDING_DIR"))

@@ -147,9 +147,9 @@ def test_failure_inside_a_chunk_leaves_no_partial_snapshot(world: Settings, monk
     write_file(world.landing_dir / "2026-11-16.txt", pages.BLANK_SEPARATED)
     real_insert = warehouse.write_batch
 
-    def fail_after_snapshots(con, frames):
+    def fail_after_snapshots(con, frames, replaced=None):
         only_snapshots = {"snapshots": frames["snapshots"], "boom": frames["paper_mentions"]}
-        real_insert(con, only_snapshots)
+        real_insert(con, only_snapshots, replaced)
 
     monkeypatch.setattr(warehouse, "write_batch", fail_after_snapshots)
     with pytest.raises(duckdb.CatalogException):
