@@ -163,9 +163,6 @@ def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "dbt_models"
     assert "dbt build failed" in failure.event_specific_data.error.to_string()
-    failed = [e for e in result.all_events if e.step_key == "dbt_models" and e.event_type_value == "ASSET_CHECK_EVALUATION"
-              and not e.event_specific_data.passed]
-    assert failed, "the failing dbt test is reported before the step fails"
     assert query(settings.analytics, "SELECT refreshed_at, rows_paper_mentions FROM meta") == published
 
 
