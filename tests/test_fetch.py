@@ -367,3 +367,52 @@ def test_cli_materializes_a_partition_range_in_one_run(world: Settings, api: str
     with DagsterInstance.from_config(str(home)) as instance:
         [run] = instance.get_runs()
         assert (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) == ("2026-01-01", "2026-01-03")
+
+
+def _paper(n: int, upvotes: int, title: str | None = None) -> dict:
+    return api_item(f"2601.{n:05d}", title or f"Paper Number {n}", ABSTRACT_A, upvotes=upvotes,
+                    published="2025-12-20T00:00:00.000Z", featured="2026-01-01T08:00:00.000Z")
+
+
+def test_backfill_then_a_daily_tick_give_exact_mentions_papers_and_upvote_history(world: Settings, api: str) -> None:
+    from pipeline.definitions import build_definitions
+    from tests.fixtures.dbt.world import query
+
+    # Ten days: one paper a day (upvotes = its day), a weekend of [], and a shared paper on days 1-2.
+    days = [f"2026-01-{d:02d}" for d in range(1, 11)]
+    for d, day in enumerate(days, start=1):
+        Fake.days[day] = [] if d in (3, 4) else [_paper(d, d)]
+    Fake.days["2026-01-01"].append(_paper(100, 5, "Shared Paper"))
+    Fake.days["2026-01-02"].append(_paper(100, 7, "Shared Paper"))
+    assert run_fetch(world, api, "2026-01-01", "2026-01-10").success
+    assert landing_names(world) == [f"{day}.json" for day in days]
+    refresh = build_definitions().resolve_job_def("daily_refresh")
+    assert refresh.execute_in_process().success
+    # 8 daily papers + 2 mentions of the shared one; the weekend days are snapshots with 0 entries.
+    assert query(world.warehouse, "SELECT count(*), count(DISTINCT paper_id) FROM marts.paper_mentions") == [(10, 9)]
+    assert query(world.warehouse, "SELECT count(*) FROM raw.snapshots WHERE n_entries = 0") == [(2,)]
+
+    # Next morning: the shared paper gained upvotes on day 2, and day 11 has a new paper.
+    Fake.days["2026-01-02"][1] = _paper(100, 9, "Shared Paper")
+    Fake.days["2026-01-11"] = [_paper(11, 11)]
+    fetch = FetchSettings(enabled=True, start=date(2026, 1, 1), base_url=api)
+    asset = build_hf_daily_papers(fetch)
+    job = define_asset_job("hf_daily_papers_job", selection=AssetSelection.assets(asset))
+    tick = build_fetch_schedule(job, fetch).evaluate_tick(
+        build_schedule_context(scheduled_execution_time=datetime(2026, 1, 11, 5, 30, tzinfo=UTC)))
+    [request] = tick.run_requests
+    defs = Definitions(assets=[asset], jobs=[job], resources={"paths": PapertrendsPaths.from_settings(world)})
+    assert defs.resolve_job_def("hf_daily_papers_job").execute_in_process(
+        tags=request.tags, run_config={"ops": {NODE: {"config": FAST}}}).success
+    new_files = sorted(set(landing_names(world)) - {f"{day}.json" for day in days})
+    assert len(new_files) == 2 and new_files[0].startswith("2026-01-02_fetch") and new_files[1] == "2026-01-11.json"
+    assert refresh.execute_in_process().success
+
+    # +1 mention for day 11, +2 for the second snapshot of day 2 (the shared paper and paper 2).
+    assert query(world.warehouse, "SELECT count(*), count(DISTINCT paper_id) FROM marts.paper_mentions") == [(13, 10)]
+    history = query(world.warehouse, "SELECT m.snapshot_date, m.upvotes FROM marts.paper_mentions m "
+                                     "JOIN marts.papers p USING (paper_id) WHERE p.arxiv_id = '2601.00100' ORDER BY 1, 2")
+    assert history == [(date(2026, 1, 1), 5), (date(2026, 1, 2), 7), (date(2026, 1, 2), 9)]
+    assert query(world.warehouse, "SELECT n_snapshots, max_upvotes, latest_upvotes FROM marts.papers "
+                                  "WHERE arxiv_id = '2601.00100'") == [(2, 9, 9)]  # two distinct dates
+    assert query(world.warehouse, "SELECT max_upvotes, latest_upvotes FROM marts.papers WHERE arxiv_id = '2601.00011'") == [(11, 11)]
