@@ -388,9 +388,13 @@ def test_backfill_then_a_daily_tick_give_exact_mentions_papers_and_upvote_histor
     assert landing_names(world) == [f"{day}.json" for day in days]
     refresh = build_definitions().resolve_job_def("daily_refresh")
     assert refresh.execute_in_process().success
-    # 8 daily papers + 2 mentions of the shared one; the weekend days are snapshots with 0 entries.
+    # 8 daily papers + 2 mentions of the shared one. Both weekend days serve the same bytes `[]`:
+    # snapshot identity is the content's SHA-256 (DESIGN.md), so they are one 0-entry snapshot,
+    # and both files are still recorded as landed.
     assert query(world.warehouse, "SELECT count(*), count(DISTINCT paper_id) FROM marts.paper_mentions") == [(10, 9)]
-    assert query(world.warehouse, "SELECT count(*) FROM raw.snapshots WHERE n_entries = 0") == [(2,)]
+    assert query(world.warehouse, "SELECT count(*) FROM raw.snapshots WHERE n_entries = 0") == [(1,)]
+    assert query(world.warehouse, "SELECT count(*) FROM raw.landing_files WHERE file_name IN "
+                                  "('2026-01-03.json', '2026-01-04.json')") == [(2,)]
 
     # Next morning: the shared paper gained upvotes on day 2, and day 11 has a new paper.
     Fake.days["2026-01-02"][1] = _paper(100, 9, "Shared Paper")
