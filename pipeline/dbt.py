@@ -6,19 +6,23 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
+import hashlib
 from collections.abc import Iterator, Mapping
+from importlib.metadata import version
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from pipeline import warehouse as wh
 from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
 STAGES = ("staging", "intermediate", "marts")
+DBT_GENERATED = ("target", "logs", "dbt_packages")  # dbt's own output, not part of the project
 # Where an operator asks for a rebuild: the launchpad of daily_refresh, or `python -m pipeline.cli run --full-refresh`.
 FULL_REFRESH_HINT = ("launch daily_refresh from the Dagster launchpad with run config "
                      "`ops: {dbt_models: {config: {full_refresh: true}}}` (or `python -m pipeline.cli run --full-refresh`)")
@@ -97,11 +101,20 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
         rebuild = config.full_refresh or reparsed > 0
         if reparsed:
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
+        whole = (context.selected_asset_keys == context.assets_def.keys
+                 and context.selected_asset_check_keys == context.assets_def.check_keys)
+        state = _build_state(paths) if whole and not rebuild else None
+        if state and _already_built(context, paths, state):
+            context.log.info("nothing to build: raw tables and dbt project unchanged since the last complete "
+                             "build of this warehouse, whose models and tests all passed; marts left as they are")
+            return
+        with paths.connect() as con:
+            wh.record_build(con, None)  # a build that stops half way must not count as complete
         # cautious: a test runs only when every model it reads is selected, so a subset (say
         # marts/paper_mentions alone) never fails on a test against a model it left as it was;
         # the whole job selects everything and still runs every test.
         args = ["build", "--indirect-selection", "cautious", *(["--full-refresh"] if rebuild else [])]
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=paths.dbt_target_path)
         models: list[Any] = []
         for event in invocation.stream():
             key = _event_key(context, event)
@@ -113,12 +126,49 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
         tables = paths.table_metadata([key for key in (_event_key(context, e) for e in models) if key])
         if reparsed and invocation.is_successful():
             _mark_rebuilt(paths)
+        if state and invocation.is_successful():
+            with paths.connect() as con:
+                wh.record_build(con, state)
     yield from _with_table_metadata(context, models, tables)
     if not invocation.is_successful():
         error = str(invocation.get_error())
         asks_rebuild = "launchpad" not in error and ("full-refresh" in error or "out of sync" in error)
         hint = f" To rebuild from raw: {FULL_REFRESH_HINT}." if asks_rebuild else ""
         raise Failure(description=f"dbt build failed: {error}{hint}")
+
+
+def project_fingerprint() -> str:
+    """Hash of the dbt project's files (models, macros, seeds, tests, config) and of the dbt versions."""
+    digest = hashlib.sha256(f"{version('dbt-core')} {version('dbt-duckdb')}".encode())
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in DBT_GENERATED:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _build_state(paths: WarehouseResource) -> tuple[str, str] | None:
+    """What a whole build would read now: (raw fingerprint, project fingerprint); None without a warehouse."""
+    if not paths.warehouse_path.exists():
+        return None
+    with paths.connect() as con:
+        return wh.raw_fingerprint(con), project_fingerprint()
+
+
+def _already_built(context: AssetExecutionContext, paths: WarehouseResource, state: tuple[str, str]) -> bool:
+    """A no-op refresh skips dbt (and so publish and report) only when rebuilding would change nothing.
+
+    That is: the last complete build of this warehouse (every model and test
+    passed) read the same raw rows with the same project, every model's
+    relation is still there, and the published file exists. No model reads the
+    clock, so the marts are a function of raw and the project alone.
+    """
+    with paths.connect(read_only=True) as con:
+        if wh.last_build(con) != state:
+            return False
+        present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
+    models = {tuple(key.path) for key in context.assets_def.keys}
+    return models <= present and paths.settings.analytics.exists()
 
 
 def _reparsed_since_rebuild(paths: WarehouseResource) -> int:

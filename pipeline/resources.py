@@ -58,6 +58,18 @@ class WarehouseResource(ConfigurableResource):
     def warehouse_path(self) -> Path:
         return self.settings.warehouse
 
+    @property
+    def dbt_target_path(self) -> Path:
+        """dbt's target dir for this warehouse, kept between runs (written only under ``lock()``).
+
+        dagster-dbt would give each run a new directory seeded with the parse
+        state of ``make setup``, which dbt discards whenever the warehouse path
+        differs (the DuckDB path is part of dbt's profile hash): every run would
+        parse the project from scratch. One directory per warehouse keeps the
+        last run's ``partial_parse.msgpack``, so later runs parse only what changed.
+        """
+        return self.warehouse_path.parent / f".{self.warehouse_path.stem}.dbt_target"
+
     @contextmanager
     def lock(self, timeout_s: float | None = None) -> Iterator[None]:
         """The exclusive warehouse lock; ``WarehouseBusy`` after ``timeout_s`` (default: the configured one)."""

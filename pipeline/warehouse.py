@@ -7,6 +7,7 @@ absent and the next run picks it up again.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,6 +153,44 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame],
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+# The dbt step's own record of its last complete build (what ``raw`` and the dbt project were then).
+BUILD_STATE_DDL = """
+CREATE SCHEMA IF NOT EXISTS ops;
+CREATE TABLE IF NOT EXISTS ops.dbt_builds (built_at TIMESTAMPTZ NOT NULL, raw_fingerprint VARCHAR NOT NULL,
+                                           project_fingerprint VARCHAR NOT NULL);
+"""
+
+
+def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Hash of the whole content of every raw table dbt reads (row order free).
+
+    Equal fingerprints mean a ``dbt build`` would read exactly the same rows;
+    a load, a parser upgrade's replacement or a deletion all change it.
+    """
+    parts = [con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM raw.{table} AS t").fetchone()  # noqa: S608
+             for table in RAW_TABLES]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(raw, project) fingerprints of the last complete build recorded in this warehouse, if any."""
+    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'dbt_builds'"
+                       ).fetchone():
+        return None
+    row = con.execute("SELECT raw_fingerprint, project_fingerprint FROM ops.dbt_builds").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def record_build(con: duckdb.DuckDBPyConnection, state: tuple[str, str] | None) -> None:
+    """Replace the record: ``state`` after a complete build, ``None`` before one starts (so a crash forgets it)."""
+    con.execute(BUILD_STATE_DDL)
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM ops.dbt_builds")
+    if state:
+        con.execute("INSERT INTO ops.dbt_builds VALUES (now(), ?, ?)", list(state))
+    con.execute("COMMIT")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

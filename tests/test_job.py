@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetCheckSeverity, AssetKey, AssetSelection, Definitions, define_asset_job
+from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job
 
 from pipeline.checks import raw_mentions_schema, snapshots_fresh
 from pipeline.definitions import build_definitions
@@ -113,15 +113,41 @@ def test_dbt_results_reach_dagster_while_dbt_runs(refreshed) -> None:
     assert max(checks) < min(models)
 
 
-def test_rerun_without_new_files_changes_no_mart_row(refreshed) -> None:
+def materialized_keys(result) -> set[str]:
+    return {"/".join(e.event_specific_data.materialization.asset_key.path) for e in result.get_asset_materialization_events()}
+
+
+def test_rerun_without_new_files_skips_dbt_publish_and_report_and_changes_no_mart_row(refreshed) -> None:
+    """Nothing new landed: raw is unchanged, so dbt would rebuild the same marts; the step says so and
+    builds nothing, and publish and report (downstream of the marts) are skipped by Dagster."""
     settings, _, defs, _ = refreshed
     before = query(settings.warehouse, "SELECT * FROM marts.papers ORDER BY paper_id")
     trends = query(settings.warehouse, "SELECT * FROM marts.topic_trends ORDER BY ALL")
-    result = defs.resolve_job_def("daily_refresh").execute_in_process()
+    published = query(settings.analytics, "SELECT refreshed_at FROM meta")
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("daily_refresh").execute_in_process(instance=instance)
+        messages = [e.user_message for e in instance.all_logs(result.run_id) if e.step_key == "dbt_models"]
     assert result.success
+    assert not {key for key in materialized_keys(result) if key.startswith(("marts/", "delivery/"))}
+    assert any(m.startswith("nothing to build: raw tables and dbt project unchanged") for m in messages)
+    assert {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"} >= {
+        "delivery__analytics_db", "delivery__trend_report"}
     assert query(settings.warehouse, "SELECT * FROM marts.papers ORDER BY paper_id") == before
     assert query(settings.warehouse, "SELECT * FROM marts.topic_trends ORDER BY ALL") == trends
+    assert query(settings.analytics, "SELECT refreshed_at FROM meta") == published
     assert query(settings.warehouse, "SELECT count(*) FROM raw.snapshots") == [(35,)]
+
+
+def test_rerun_rebuilds_when_a_mart_is_missing(refreshed) -> None:
+    """The skip needs every model's table in place: a dropped mart makes the next run build again."""
+    settings, _, defs, _ = refreshed
+    trends = query(settings.warehouse, "SELECT * FROM marts.term_trends ORDER BY ALL")
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("DROP TABLE marts.term_trends")
+    result = defs.resolve_job_def("daily_refresh").execute_in_process()
+    assert result.success
+    assert {"marts/term_trends", "marts/papers", "delivery/analytics_db"} <= materialized_keys(result)
+    assert query(settings.warehouse, "SELECT * FROM marts.term_trends ORDER BY ALL") == trends
 
 
 def test_raw_schema_check_fails_on_a_planted_bad_row(refreshed) -> None:
@@ -192,6 +218,8 @@ def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:
     assert failed, "the failing dbt test is reported before the step fails"
     assert "source_unique_combination_raw_paper_mentions" in str(failed[0].event_specific_data)
     assert query(settings.analytics, "SELECT refreshed_at, rows_paper_mentions FROM meta") == published
+    # The failed build is not recorded as complete: the next run builds again rather than skip.
+    assert query(settings.warehouse, "SELECT count(*) FROM ops.dbt_builds") == [(0,)]
 
 
 INGEST_SCRIPT = """
