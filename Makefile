@@ -1,5 +1,8 @@
 # Two commands on a fresh machine: `make run` and `make test` (see README.md).
 # Each one installs uv if missing, then syncs the locked environment in .venv.
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set (as on this machine) nothing
+# would ever cache bytecode, and every process (each dbt run, each Dagster run) would compile
+# dagster, dbt-core and the rest from source again: `import dagster, dagster_dbt` 9.6 s → 5.9 s.
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV_BIN := .venv/bin
@@ -12,7 +15,8 @@ setup:
 		|| $(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv \
 		|| { $(PYTHON) -m ensurepip --user --default-pip && $(PYTHON) -m pip install --quiet --user uv; }
-	@$(UV) sync --locked --quiet
+	@$(UV) sync --locked --quiet --compile-bytecode
+	@$(VENV_BIN)/python -m compileall -q pipeline
 	@$(VENV_BIN)/python -m pipeline.cli prepare
 
 # Demo snapshots only when PAPERTRENDS_LANDING_DIR is unset and data/landing is empty;

@@ -125,6 +125,17 @@ def refresh(world: World, home: Path, env: dict[str, str]) -> dict:
     return {**proc, **steps}
 
 
+def forget_build(world: World) -> World:
+    """Clear the warehouse's record of its last complete build, so the next refresh runs dbt although nothing is new."""
+    import duckdb
+
+    from pipeline.warehouse import record_build
+
+    with duckdb.connect(str(world.warehouse)) as con:
+        record_build(con, None)
+    return world
+
+
 def dbt_env(world: World, target: Path) -> dict[str, str]:
     """The variables pipeline/dbt.py sets (PAPERTRENDS_WAREHOUSE) plus those dagster-dbt sets."""
     return {**world.env(), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target), "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
@@ -218,6 +229,7 @@ def run(history: int, quick: bool, repeat: int, profile: Path | None = None) -> 
             plus.append(refresh(big, home, env(big)))
         fig["plus_one"] = min(plus, key=lambda r: r["wall"])
         fig["noop"] = min((refresh(big, home, env(big)) for _ in range(repeat)), key=lambda r: r["wall"])
+        fig["noop_dbt"] = min((refresh(forget_build(big), home, env(big)) for _ in range(repeat)), key=lambda r: r["wall"])
         fig["standalone_dbt"] = standalone_dbt(big, target, repeat)
         if profile:
             shutil.copy2(base, big.warehouse)
@@ -241,7 +253,8 @@ def report(fig: dict) -> str:
     scen = [("cold, 10 snapshots (empty warehouse)", fig["cold_small"]),
             (f"cold backfill, {h} snapshots in one run", fig["cold_big"]),
             (f"+1 snapshot on {h} of history", fig["plus_one"]),
-            ("no-op (nothing new)", fig["noop"])]
+            ("no-op (nothing new: dbt, publish, report skipped)", fig["noop"]),
+            ("nothing new, dbt run anyway (build record cleared)", fig["noop_dbt"])]
     head = "| scenario | wall s | CPU s | before run s | " + " | ".join(f"{s} s" for s in STAGES) + " | peak RSS MB (largest / tree) | load 1 min |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for name, r in scen:
@@ -253,7 +266,7 @@ def report(fig: dict) -> str:
     marginal = d_bytes / max(big["wall"] - small["wall"], 1e-9)
     marginal_steps = d_bytes / max(sum(big["stages"].values()) - sum(small["stages"].values()), 1e-9)
     average = fig["bytes_history"] / 1e6 / big["wall"]
-    sa, noop_dbt = fig["standalone_dbt"], fig["noop"]["stages"]["dbt"]
+    sa, noop_dbt = fig["standalone_dbt"], fig["noop_dbt"]["stages"]["dbt"]
     fl = fig["floors"]
     rss = max(r["tree_rss_mb"] for _, r in scen)
     m = fig["machine"]
@@ -267,7 +280,7 @@ def report(fig: dict) -> str:
     targets = [
         (f"+1 snapshot on {h} of history", "<= 15 s", f"{_f(fig['plus_one']['wall'])} s", status(fig["plus_one"]["wall"] <= 15)),
         ("no-op refresh", "<= 10 s", f"{_f(fig['noop']['wall'])} s", status(fig["noop"]["wall"] <= 10)),
-        ("dbt step vs standalone dbt build (no-op)", "<= 1.3x", f"{noop_dbt / sa['wall']:.2f}x ({_f(noop_dbt)} s / {_f(sa['wall'])} s)",
+        ("dbt step vs standalone dbt build (nothing new, dbt run anyway)", "<= 1.3x", f"{noop_dbt / sa['wall']:.2f}x ({_f(noop_dbt)} s / {_f(sa['wall'])} s)",
          status(noop_dbt / sa["wall"] <= 1.3)),
         (f"cold backfill of {h} in one run", "<= 60 s", f"{_f(big['wall'])} s", status(big["wall"] <= 60)),
         ("marginal rate (backfill minus 10-snapshot cold run, whole process)", ">= 50 MB/s", f"{_f(marginal)} MB/s",
