@@ -81,7 +81,7 @@ def run(days: int, full_refresh: bool = False, samples: bool = True) -> int:
     if samples:
         fill_samples(settings, days, configured=configured)
     mode = " with dbt build --full-refresh" if full_refresh else ""
-    print(f"running job daily_refresh{mode} (fetch → ingest → dbt build → publish → report) ...", flush=True)
+    print(f"running job daily_refresh{mode} (ingest → dbt build → publish → report; the fetch has its own job) ...", flush=True)
     started = time.perf_counter()
     from pipeline.definitions import defs
     from pipeline.runs import release_dead_runs, run_tags, warehouse_instance

@@ -140,10 +140,9 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
 def project_fingerprint() -> str:
     """Hash of the dbt project's files (models, macros, seeds, tests, config) and of the dbt versions."""
     digest = hashlib.sha256(f"{version('dbt-core')} {version('dbt-duckdb')}".encode())
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        relative = path.relative_to(DBT_PROJECT_DIR)
-        if path.is_file() and relative.parts[0] not in DBT_GENERATED:
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    tops = [p for p in DBT_PROJECT_DIR.iterdir() if p.name not in DBT_GENERATED]
+    for path in sorted(f for top in tops for f in ([top] if top.is_file() else top.rglob("*")) if f.is_file()):
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
