@@ -103,8 +103,8 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
         whole = (context.selected_asset_keys == context.assets_def.keys
                  and context.selected_asset_check_keys == context.assets_def.check_keys)
-        state = _build_state(paths) if whole and not rebuild else None
-        if state and _already_built(context, paths, state):
+        state = _build_state(paths) if whole else None  # a full refresh of everything is a complete build too
+        if state and not rebuild and _already_built(context, paths, state):
             context.log.info("nothing to build: raw tables and dbt project unchanged since the last complete "
                              "build of this warehouse, whose models and tests all passed; marts left as they are")
             return

@@ -142,3 +142,9 @@ def test_full_refresh_run_config_rebuilds_incremental_models(subset_world) -> No
     assert query(warehouse, "SELECT count(*) FROM marts.paper_mentions WHERE snapshot_id = 'planted'") == [(0,)]
     assert query(warehouse, "SELECT count(*) FROM marts.papers WHERE latest_upvotes = -1") == [(0,)]
     assert all_marts(warehouse) == subset_world["full"]
+    # The full refresh is recorded as a complete build: the next run with nothing new builds nothing.
+    assert query(warehouse, "SELECT count(*) FROM ops.dbt_builds") == [(1,)]
+    again = subset_world["defs"].resolve_job_def("daily_refresh").execute_in_process()
+    assert again.success
+    built = {tuple(e.event_specific_data.materialization.asset_key.path) for e in again.get_asset_materialization_events()}
+    assert not {key for key in built if key[0] in ("marts", "delivery")}
