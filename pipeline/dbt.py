@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from importlib.metadata import version
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
@@ -97,19 +98,14 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
     has (failed checks included) before the step fails.
     """
     with paths.lock(), paths.dbt_env():
-        reparsed = _reparsed_since_rebuild(paths)
+        reparsed, state, built = _plan_build(context, config.full_refresh, paths)
         rebuild = config.full_refresh or reparsed > 0
         if reparsed:
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
-        whole = (context.selected_asset_keys == context.assets_def.keys
-                 and context.selected_asset_check_keys == context.assets_def.check_keys)
-        state = _build_state(paths) if whole else None  # a full refresh of everything is a complete build too
-        if state and not rebuild and _already_built(context, paths, state):
+        if built:
             context.log.info("nothing to build: raw tables and dbt project unchanged since the last complete "
                              "build of this warehouse, whose models and tests all passed; marts left as they are")
             return
-        with paths.connect() as con:
-            wh.record_build(con, None)  # a build that stops half way must not count as complete
         # cautious: a test runs only when every model it reads is selected, so a subset (say
         # marts/paper_mentions alone) never fails on a test against a model it left as it was;
         # the whole job selects everything and still runs every test.
@@ -124,11 +120,12 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
             models.append(event)
             context.log.info(f"dbt built {key.to_user_string()} ({len(models)} models so far)")
         tables = paths.table_metadata([key for key in (_event_key(context, e) for e in models) if key])
-        if reparsed and invocation.is_successful():
-            _mark_rebuilt(paths)
-        if state and invocation.is_successful():
+        if invocation.is_successful() and (reparsed or state):
             with paths.connect() as con:
-                wh.record_build(con, state)
+                if reparsed:
+                    con.execute("UPDATE raw.reparsed SET marts_rebuilt = true WHERE NOT marts_rebuilt")
+                if state:
+                    wh.record_build(con, state)
     yield from _with_table_metadata(context, models, tables)
     if not invocation.is_successful():
         error = str(invocation.get_error())
@@ -146,15 +143,30 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _build_state(paths: WarehouseResource) -> tuple[str, str] | None:
-    """What a whole build would read now: (raw fingerprint, project fingerprint); None without a warehouse."""
-    if not paths.warehouse_path.exists():
-        return None
+def _plan_build(context: AssetExecutionContext, full_refresh: bool,
+                paths: WarehouseResource) -> tuple[int, tuple[str, str] | None, bool]:
+    """One look at the warehouse before dbt runs: (re-parsed snapshots, build state, already built).
+
+    The re-parsed snapshots are those a parser upgrade replaced that the marts
+    have not been rebuilt from yet. The build state, recorded once a build of
+    every model and test succeeds (a full refresh included), is what such a
+    build reads: (raw fingerprint, project fingerprint); None for a subset.
+    When the step is to build, the record is cleared first: a build that stops
+    half way must not count as complete.
+    """
+    whole = (context.selected_asset_keys == context.assets_def.keys
+             and context.selected_asset_check_keys == context.assets_def.check_keys)
     with paths.connect() as con:
-        return wh.raw_fingerprint(con), project_fingerprint()
+        reparsed = con.execute("SELECT count(*) FROM raw.reparsed WHERE NOT marts_rebuilt").fetchone()[0]
+        state = (wh.raw_fingerprint(con), project_fingerprint()) if whole else None
+        built = state is not None and not full_refresh and not reparsed and _already_built(context, con, paths, state)
+        if not built:
+            wh.record_build(con, None)
+    return reparsed, state, built
 
 
-def _already_built(context: AssetExecutionContext, paths: WarehouseResource, state: tuple[str, str]) -> bool:
+def _already_built(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, paths: WarehouseResource,
+                   state: tuple[str, str]) -> bool:
     """A no-op refresh skips dbt (and so publish and report) only when rebuilding would change nothing.
 
     That is: the last complete build of this warehouse (every model and test
@@ -162,25 +174,8 @@ def _already_built(context: AssetExecutionContext, paths: WarehouseResource, sta
     relation is still there, and the published file exists. No model reads the
     clock, so the marts are a function of raw and the project alone.
     """
-    with paths.connect(read_only=True) as con:
-        if wh.last_build(con) != state:
-            return False
-        present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
+    if wh.last_build(con) != state:
+        return False
+    present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
     models = {tuple(key.path) for key in context.assets_def.keys}
     return models <= present and paths.settings.analytics.exists()
-
-
-def _reparsed_since_rebuild(paths: WarehouseResource) -> int:
-    """Snapshots replaced by a parser upgrade that the marts have not been rebuilt from yet."""
-    if not paths.warehouse_path.exists():
-        return 0
-    with paths.connect(read_only=True) as con:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'reparsed'"
-        ).fetchone()[0]
-        return con.execute("SELECT count(*) FROM raw.reparsed WHERE NOT marts_rebuilt").fetchone()[0] if found else 0
-
-
-def _mark_rebuilt(paths: WarehouseResource) -> None:
-    with paths.connect() as con:
-        con.execute("UPDATE raw.reparsed SET marts_rebuilt = true WHERE NOT marts_rebuilt")

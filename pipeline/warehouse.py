@@ -176,9 +176,7 @@ def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """(raw, project) fingerprints of the last complete build recorded in this warehouse, if any."""
-    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'dbt_builds'"
-                       ).fetchone():
-        return None
+    con.execute(BUILD_STATE_DDL)
     row = con.execute("SELECT raw_fingerprint, project_fingerprint FROM ops.dbt_builds").fetchone()
     return (row[0], row[1]) if row else None
 
