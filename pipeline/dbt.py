@@ -1,4 +1,4 @@
-"""dbt models as Dagster assets (dagster-dbt), one ``dbt build`` per refresh.
+"""dbt models as Dagster assets (dagster-dbt), one ``dbt build`` per refresh, run in-process.
 
 The manifest is prepared at set-up (``python -m pipeline.cli prepare``) or by
 ``prepare_if_dev`` under ``dagster dev``; importing this module never parses
@@ -13,10 +13,11 @@ from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, Output
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 from pydantic import Field
 
 from pipeline import warehouse as wh
+from pipeline.dbt_runner import DbtRunner
 from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
 
@@ -82,7 +83,7 @@ def _with_table_metadata(context: AssetExecutionContext, events: list[Any], tabl
     pool=WAREHOUSE_POOL,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource,
+def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtRunner,
                paths: WarehouseResource) -> Iterator[Any]:
     """Build staging → intermediate → marts and run every dbt test (as asset checks).
 
@@ -110,7 +111,8 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
         # marts/paper_mentions alone) never fails on a test against a model it left as it was;
         # the whole job selects everything and still runs every test.
         args = ["build", "--indirect-selection", "cautious", *(["--full-refresh"] if rebuild else [])]
-        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=paths.dbt_target_path)
+        invocation = dbt.build(context, TRANSLATOR, DBT_PROJECT, args, paths.dbt_target_path,
+                               database=paths.warehouse_path.stem, fingerprint=state[1] if state else project_fingerprint())
         models: list[Any] = []
         for event in invocation.stream():
             key = _event_key(context, event)
@@ -128,7 +130,7 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtC
                     wh.record_build(con, state)
     yield from _with_table_metadata(context, models, tables)
     if not invocation.is_successful():
-        error = str(invocation.get_error())
+        error = invocation.error()
         asks_rebuild = "launchpad" not in error and ("full-refresh" in error or "out of sync" in error)
         hint = f" To rebuild from raw: {FULL_REFRESH_HINT}." if asks_rebuild else ""
         raise Failure(description=f"dbt build failed: {error}{hint}")

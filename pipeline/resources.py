@@ -1,7 +1,7 @@
-"""Dagster resources: one warehouse resource (paths, write lock, connections) and dbt.
+"""Dagster resources: one warehouse resource (paths, write lock, connections) and dbt (in-process).
 
 ``WarehouseResource`` is the only place a step gets the warehouse path from:
-ingest, dbt (through the environment it gives the dbt subprocess), publish,
+ingest, dbt (through the environment its profile reads), publish,
 report, the asset checks and the landing sensor all use it, so overriding its
 config for a run (launchpad or ``run_config``) moves everything together.
 Its defaults come from ``pipeline.settings`` (the environment variables of
@@ -9,7 +9,6 @@ DESIGN.md); nothing here reads the environment itself.
 """
 
 
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +16,10 @@ from typing import Any
 
 import duckdb
 from dagster import AssetKey, ConfigurableResource, TableColumn, TableSchema
-from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from pipeline import warehouse as wh
+from pipeline.dbt_runner import DbtRunner
 from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, dbt_warehouse_env, lock_timeout_s
 
 WAREHOUSE_POOL = "warehouse"
@@ -62,11 +61,10 @@ class WarehouseResource(ConfigurableResource):
     def dbt_target_path(self) -> Path:
         """dbt's target dir for this warehouse, kept between runs (written only under ``lock()``).
 
-        dagster-dbt would give each run a new directory seeded with the parse
-        state of ``make setup``, which dbt discards whenever the warehouse path
-        differs (the DuckDB path is part of dbt's profile hash): every run would
-        parse the project from scratch. One directory per warehouse keeps the
-        last run's ``partial_parse.msgpack``, so later runs parse only what changed.
+        dbt discards the parse state of ``make setup`` whenever the warehouse
+        path differs (the DuckDB path is part of dbt's profile hash). One
+        directory per warehouse keeps the last run's ``partial_parse.msgpack``,
+        so the first dbt command of a new process parses only what changed.
         """
         return self.warehouse_path.parent / f".{self.warehouse_path.stem}.dbt_target"
 
@@ -127,17 +125,11 @@ class WarehouseResource(ConfigurableResource):
 PapertrendsPaths = WarehouseResource
 
 
-def dbt_executable() -> str:
-    """The ``dbt`` beside this interpreter: ``.venv/bin`` may not be on PATH under Dagster."""
-    return str(Path(sys.executable).parent / "dbt")
-
-
 def build_resources(settings: Settings | None = None) -> dict[str, object]:
     """Resources for the code location: paths from the environment (via settings.py), or explicit settings."""
     paths = WarehouseResource.from_settings(settings or Settings.from_env(), lock_timeout_s())
     return {
         "paths": paths,
         # No path of its own: the dbt step points dbt at paths.warehouse (WarehouseResource.dbt_env).
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=dbt_executable()),
+        "dbt": DbtRunner(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR)),
     }

@@ -71,9 +71,9 @@ def schedule_cron() -> str:
 def dbt_warehouse_env(warehouse: Path) -> Iterator[None]:
     """Point dbt's profiles.yml (``env_var('PAPERTRENDS_WAREHOUSE')``) at ``warehouse`` for one call.
 
-    dagster-dbt passes this process's environment to the dbt subprocess and
-    reads the profile in process for column metadata, so the resource's path
-    (which a run's config may override) must be in the environment meanwhile.
+    dbt runs in this process and renders its profile from the environment, so
+    the resource's path (which a run's config may override) must be in the
+    environment meanwhile.
     """
     saved = os.environ.get("PAPERTRENDS_WAREHOUSE")
     os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)

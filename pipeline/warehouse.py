@@ -8,6 +8,7 @@ absent and the next run picks it up again.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from filelock import FileLock, Timeout
 
 from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, sql_type
 
+LOG = logging.getLogger(__name__)
 RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")  # the ingest assets
 
 
@@ -38,12 +40,19 @@ def warehouse_lock(warehouse: Path, timeout_s: float = 0.0) -> Iterator[None]:
     error otherwise; this lock turns a second writer into a clear
     ``WarehouseBusy`` (after waiting up to ``timeout_s`` seconds). Two
     holders in one process also exclude each other (one open file each).
+    A writer that has to wait says so (a warning on stderr) before it waits.
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     path = lock_path(warehouse)
-    lock = FileLock(path, timeout=timeout_s, thread_local=False)
+    lock = FileLock(path, thread_local=False)
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if timeout_s <= 0:
+                raise
+            LOG.warning("warehouse busy: waiting up to %s s for the lock %s", timeout_s, path)
+            lock.acquire(timeout=timeout_s)
     except Timeout:
         raise WarehouseBusy(
             f"warehouse busy: another run is writing {warehouse} (lock {path}); try again later"

@@ -104,11 +104,11 @@ def test_after_an_upgrade_the_marts_equal_a_fresh_build(world: Settings, tmp_pat
 
     fresh = tmp_path / "fresh"
     shutil.copytree(world.landing_dir, fresh / "landing")
-    for name, path in {"PAPERTRENDS_LANDING_DIR": fresh / "landing", "PAPERTRENDS_WAREHOUSE": fresh / "w.duckdb",
+    for name, path in {"PAPERTRENDS_LANDING_DIR": fresh / "landing", "PAPERTRENDS_WAREHOUSE": fresh / "warehouse.duckdb",
                        "PAPERTRENDS_ANALYTICS": fresh / "a.duckdb", "PAPERTRENDS_REPORT_DIR": fresh / "reports"}.items():
         monkeypatch.setenv(name, str(path))
     assert build_definitions().resolve_job_def("daily_refresh").execute_in_process().success
-    fresh_marts = _marts(fresh / "w.duckdb")
+    fresh_marts = _marts(fresh / "warehouse.duckdb")
     for table in MART_TABLES:
         assert upgraded[table] == fresh_marts[table], table
-    assert sorted(t for (t,) in query(fresh / "w.duckdb", "SELECT title FROM marts.papers")) == sorted(TRUE_TITLES)
+    assert sorted(t for (t,) in query(fresh / "warehouse.duckdb", "SELECT title FROM marts.papers")) == sorted(TRUE_TITLES)

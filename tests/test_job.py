@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -235,7 +234,15 @@ print("OK" if result.success else "FAILED: " + " ".join(errors))
 def run_ingest_process(world: Settings, timeout_s: float) -> subprocess.Popen:
     env = {**os.environ, "PAPERTRENDS_LOCK_TIMEOUT_S": str(timeout_s)}
     return subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_line(process: subprocess.Popen, needle: str) -> None:
+    """Read the process's stderr until a line holds ``needle`` (it fails if the process ends first)."""
+    for line in process.stderr:
+        if needle in line:
+            return
+    pytest.fail(f"the process ended without saying {needle!r}")
 
 
 def test_second_writer_fails_cleanly_or_waits(world: Settings) -> None:
@@ -244,8 +251,8 @@ def test_second_writer_fails_cleanly_or_waits(world: Settings) -> None:
         impatient = run_ingest_process(world, 0)
         out, _ = impatient.communicate(timeout=120)
         assert "FAILED" in out and "warehouse busy" in out and "Could not set lock" not in out
-        patient = run_ingest_process(world, 60)
-        time.sleep(12)  # the patient run is now waiting for the lock
+        patient = run_ingest_process(world, 120)
+        wait_for_line(patient, "warehouse busy: waiting up to 120")  # it found the lock taken and waits
         assert patient.poll() is None
     out, _ = patient.communicate(timeout=120)
     assert out.strip().endswith("OK")

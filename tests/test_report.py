@@ -12,10 +12,7 @@ terms of the last complete week as a taxonomy candidate.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +27,8 @@ from pipeline.ingest import ingest_landing
 from pipeline.publish import MARTS, publish
 from pipeline.report import TOP_TERMS, TOP_TOPICS, build_report, summary_lines, top_topics
 from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest, generate
-from pipeline.settings import DBT_PROJECT_DIR, Settings
+from pipeline.settings import Settings
+from tests.fixtures.dbt.world import dbt_build
 from tests.test_publish import NO_MANIFEST, analyst_queries, build_small_warehouse
 
 END = date(2026, 11, 20)
@@ -243,12 +241,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
         settings = Settings.from_env()
         truth = generate(settings.landing_dir, days=70, end=END)
         ingest_landing(settings.landing_dir, settings.warehouse)
-        dbt = subprocess.run(
-            [Path(sys.executable).parent / "dbt", "build", "--project-dir", DBT_PROJECT_DIR,
-             "--profiles-dir", DBT_PROJECT_DIR, "--target-path", root / "target", "--log-path", root / "logs"],
-            env={**os.environ, "PAPERTRENDS_WAREHOUSE": str(settings.warehouse)}, capture_output=True, text=True,
-        )
-        assert dbt.returncode == 0, dbt.stdout[-4000:]
+        dbt_build(root)
         publish(settings.warehouse, settings.analytics, pipeline_version="test", manifest=root / "target" / "manifest.json")
         report = build_report(settings.analytics, settings.report_dir)
     return Generated(settings, truth, root / "target" / "manifest.json", report)

@@ -1,0 +1,138 @@
+"""dbt run in this process (``dbtRunner``), its results turned into dagster-dbt's events as they come.
+
+Why not ``DbtCliResource.cli``: each call starts two dbt processes (``dbt
+--version``, then the command), about 4 s of imports each on 2 cores, and the
+new process parses the project again (10 s in full whenever the warehouse path
+is new, since dbt hashes the profile). Here dbt-core is already imported (by
+dagster-dbt), and a parsed manifest is reused by every later command of the
+process on a warehouse of the same database name. The events are dagster-dbt's
+own translation (``DbtCoreCliEventMessage``), so asset keys, checks and
+metadata are those the CLI path gives.
+"""
+
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, ConfigurableResource
+from dagster_dbt import DagsterDbtTranslator, DbtProject
+from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.functions import msg_to_dict
+
+from pipeline.settings import DBT_PROJECT_DIR
+
+# The dbt events dagster-dbt turns into materializations and check results.
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+FAILED = frozenset({"error", "fail", "runtime error"})
+_DONE = object()
+# (project fingerprint, project dir, database name) -> parsed manifest; the database name
+# (the warehouse file's stem) is written into every node, nothing else of the profile is.
+_MANIFESTS: dict[tuple[str, str, str], Any] = {}
+
+
+def close_duckdb() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps open in the process, so others may open the file."""
+    env = DuckDBConnectionManager._ENV  # noqa: SLF001 - dbt-duckdb has no public close
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, callbacks: Sequence[Any] = (),
+           project_dir: Path = DBT_PROJECT_DIR, profiles_dir: Path = DBT_PROJECT_DIR) -> dbtRunnerResult:
+    """One dbt command on the warehouse of $PAPERTRENDS_WAREHOUSE, artifacts and dbt.log in ``target_path``."""
+    try:
+        return dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke([
+            *args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
+            "--target-path", str(target_path), "--log-path", str(target_path),
+            "--log-level", "none", "--no-send-anonymous-usage-stats",
+        ])
+    finally:
+        close_duckdb()
+
+
+def parsed_manifest(target_path: Path, database: str, fingerprint: str, project_dir: Path = DBT_PROJECT_DIR,
+                    profiles_dir: Path = DBT_PROJECT_DIR) -> Any:
+    """The project's manifest, parsed once per process (partial parse from ``target_path``)."""
+    key = (fingerprint, str(project_dir), database)
+    if key not in _MANIFESTS:
+        parsed = invoke(["parse"], target_path, project_dir=project_dir, profiles_dir=profiles_dir)
+        if not parsed.success:
+            raise RuntimeError(f"dbt parse failed: {parsed.exception}")
+        for stale in [k for k in _MANIFESTS if k[0] != fingerprint]:
+            del _MANIFESTS[stale]
+        _MANIFESTS[key] = parsed.result
+    return _MANIFESTS[key]
+
+
+def failures(result: dbtRunnerResult) -> str:
+    """Why a dbt command failed: its exception and each failed node with dbt's message."""
+    nodes = getattr(result.result, "results", None) or []
+    lines = [f"{r.node.unique_id}: {r.status}: {r.message}" for r in nodes if str(r.status) in FAILED]
+    return "\n".join(([str(result.exception)] if result.exception else []) + lines) or "dbt reported failure"
+
+
+class DbtRunner(ConfigurableResource):
+    """The dbt project this code location builds, run in-process; one ``build`` per dbt step."""
+
+    project_dir: str = str(DBT_PROJECT_DIR)
+    profiles_dir: str = str(DBT_PROJECT_DIR)
+
+    def build(self, context: AssetExecutionContext, translator: DagsterDbtTranslator, project: DbtProject,
+              args: Sequence[str], target_path: Path, database: str, fingerprint: str) -> "DbtBuild":
+        """The dbt command ``args`` (a build) on what the step selected (dagster-dbt's selection), run when streamed."""
+        return DbtBuild(self, context, translator, project, args, target_path, database, fingerprint)
+
+
+class DbtBuild:
+    """One in-process ``dbt build`` of the assets a Dagster step selected; iterate ``stream()`` for its events."""
+
+    def __init__(self, runner: DbtRunner, context: AssetExecutionContext, translator: DagsterDbtTranslator,
+                 project: DbtProject, args: Sequence[str], target_path: Path, database: str, fingerprint: str) -> None:
+        self.context, self.translator, self.project, self.target_path = context, translator, project, target_path
+        params = get_updated_cli_invocation_params_for_context(context=context, manifest={}, dagster_dbt_translator=translator)
+        self.manifest_json = params.manifest
+        # a large subset runs on a temporary copy of the project holding a generated selector
+        self.project_dir = Path(params.dbt_project.project_dir) if params.dbt_project else Path(runner.project_dir)
+        self.profiles_dir = Path(runner.profiles_dir)
+        self.args = [*args, *params.selection_args]
+        self.database, self.fingerprint = database, fingerprint
+        self.result: dbtRunnerResult | None = None
+
+    def stream(self) -> Iterator[Any]:
+        """Dagster events in the order dbt reports its results, while dbt runs on a worker thread."""
+        events: queue.Queue[Any] = queue.Queue()
+
+        def on_event(msg: Any) -> None:
+            if msg.info.name in RESULT_EVENTS:
+                events.put(msg_to_dict(msg))
+
+        worker = threading.Thread(target=self._run, args=(on_event, events), name="dbt-build", daemon=True)
+        worker.start()
+        while (raw := events.get()) is not _DONE:
+            yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
+                manifest=self.manifest_json, dagster_dbt_translator=self.translator, context=self.context,
+                target_path=self.target_path, project=self.project)
+        worker.join()
+
+    def _run(self, on_event: Any, events: queue.Queue) -> None:
+        try:
+            manifest = parsed_manifest(self.target_path, self.database, self.fingerprint, self.project_dir, self.profiles_dir)
+            self.result = invoke(self.args, self.target_path, manifest=manifest, callbacks=[on_event],
+                                 project_dir=self.project_dir, profiles_dir=self.profiles_dir)
+        except Exception as error:  # noqa: BLE001 - reported as the step's failure, never lost
+            self.result = dbtRunnerResult(success=False, exception=error)
+        finally:
+            events.put(_DONE)
+
+    def is_successful(self) -> bool:
+        return self.result is not None and self.result.success
+
+    def error(self) -> str:
+        return failures(self.result) if self.result is not None else "dbt did not run"
