@@ -99,7 +99,7 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
     has (failed checks included) before the step fails.
     """
     with paths.lock(), paths.dbt_env():
-        reparsed, state, built = _plan_build(context, config.full_refresh, paths)
+        reparsed, state, built, tested = _plan_build(context, config.full_refresh, paths)
         rebuild = config.full_refresh or reparsed > 0
         if reparsed:
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
@@ -110,7 +110,10 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
         # cautious: a test runs only when every model it reads is selected, so a subset (say
         # marts/paper_mentions alone) never fails on a test against a model it left as it was;
         # the whole job selects everything and still runs every test.
-        args = ["build", "--indirect-selection", "cautious", *(["--full-refresh"] if rebuild else [])]
+        # dbt unit tests check the models' SQL on fixed rows, not the data: they run when the
+        # project differs from the one of the last complete build, which passed them.
+        args = ["build", "--indirect-selection", "cautious", *(["--full-refresh"] if rebuild else []),
+                *(["--exclude", "resource_type:unit_test"] if tested else [])]
         invocation = dbt.build(context, TRANSLATOR, DBT_PROJECT, args, paths.dbt_target_path,
                                database=paths.warehouse_path.stem, fingerprint=state[1] if state else project_fingerprint())
         models: list[Any] = []
@@ -146,38 +149,39 @@ def project_fingerprint() -> str:
 
 
 def _plan_build(context: AssetExecutionContext, full_refresh: bool,
-                paths: WarehouseResource) -> tuple[int, tuple[str, str] | None, bool]:
-    """One look at the warehouse before dbt runs: (re-parsed snapshots, build state, already built).
+                paths: WarehouseResource) -> tuple[int, tuple[str, str] | None, bool, bool]:
+    """One look at the warehouse before dbt runs: (re-parsed snapshots, build state, already built, unit-tested).
 
     The re-parsed snapshots are those a parser upgrade replaced that the marts
     have not been rebuilt from yet. The build state, recorded once a build of
     every model and test succeeds (a full refresh included), is what such a
     build reads: (raw fingerprint, project fingerprint); None for a subset.
     When the step is to build, the record is cleared first: a build that stops
-    half way must not count as complete.
+    half way must not count as complete. Unit-tested: the last complete build
+    ran this same project (so its dbt unit tests passed on this very SQL).
     """
     whole = (context.selected_asset_keys == context.assets_def.keys
              and context.selected_asset_check_keys == context.assets_def.check_keys)
     with paths.connect() as con:
         reparsed = con.execute("SELECT count(*) FROM raw.reparsed WHERE NOT marts_rebuilt").fetchone()[0]
         state = (wh.raw_fingerprint(con), project_fingerprint()) if whole else None
-        built = state is not None and not full_refresh and not reparsed and _already_built(context, con, paths, state)
+        previous = wh.last_build(con)
+        built = (state is not None and not full_refresh and not reparsed and previous == state
+                 and _models_present(context, con, paths))
         if not built:
             wh.record_build(con, None)
-    return reparsed, state, built
+    return reparsed, state, built, state is not None and previous is not None and previous[1] == state[1]
 
 
-def _already_built(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, paths: WarehouseResource,
-                   state: tuple[str, str]) -> bool:
-    """A no-op refresh skips dbt (and so publish and report) only when rebuilding would change nothing.
+def _models_present(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, paths: WarehouseResource) -> bool:
+    """Every model's relation is there and the published file exists.
 
-    That is: the last complete build of this warehouse (every model and test
-    passed) read the same raw rows with the same project, every model's
-    relation is still there, and the published file exists. No model reads the
-    clock, so the marts are a function of raw and the project alone.
+    A no-op refresh skips dbt (and so publish and report) only when rebuilding
+    would change nothing: the last complete build of this warehouse (every
+    model and test passed) read the same raw rows with the same project, and
+    this holds. No model reads the clock, so the marts are a function of raw
+    and the project alone.
     """
-    if wh.last_build(con) != state:
-        return False
     present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
     models = {tuple(key.path) for key in context.assets_def.keys}
     return models <= present and paths.settings.analytics.exists()
