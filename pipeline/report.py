@@ -193,7 +193,9 @@ def _mentions_chart(fig: Any, per_day: list[tuple[date, int]]) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     ax = fig.subplots()
-    ax.bar([d for d, _ in per_day], [n for _, n in per_day], color="#7f8c8d", width=0.8)
+    # one filled step path, not a bar per day: 2,000 days drew 2,000 patches (2.7 s, 410 KB of SVG)
+    ax.fill_between([d for d, _ in per_day], [n for _, n in per_day], step="mid", color="#7f8c8d", linewidth=0)
+    ax.set_ylim(bottom=0)
     locator = AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))

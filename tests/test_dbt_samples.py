@@ -51,7 +51,8 @@ FUNCTION_WORDS = set("""
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("samples")
     generated, landing = root / "generated", root / "landing"
-    warehouse, full = root / "warehouse.duckdb", root / "full_refresh.duckdb"
+    # the copy keeps the file name: dbt names the database after it, and one parse serves both
+    warehouse, full = root / "warehouse.duckdb", root / "full_refresh" / "warehouse.duckdb"
     manifest = generate(generated, days=DAYS, end=END, seed=7)
     *history, last = sorted(generated.iterdir())
     landing.mkdir()
@@ -67,9 +68,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         incremental = mart_rows(warehouse)
         dbt_build(root)
         rerun = mart_rows(warehouse)
+        full.parent.mkdir()
         shutil.copy(warehouse, full)
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(full))
-        dbt_build(root, "--full-refresh")
+        dbt_build(full.parent, "--full-refresh")
     return {"manifest": manifest, "warehouse": warehouse, "incremental": incremental, "rerun": rerun,
             "full": mart_rows(full)}
 

@@ -59,6 +59,7 @@ UP3 = Snapshot("u3", date(2026, 11, 4), "blank_separated", [Entry(A)])
 
 
 def test_latest_upvotes_is_the_newest_shown_count(tmp_path, monkeypatch) -> None:
+    # full.duckdb: dbt names its database "full", so this also checks that a parse is not reused across names
     warehouse, full = tmp_path / "warehouse.duckdb", tmp_path / "full.duckdb"
     monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
     load(warehouse, UP1)
@@ -108,10 +109,11 @@ def subset_world(tmp_path_factory: pytest.TempPathFactory):
         days[3].rename(landing / days[3].name)
         assert job.execute_in_process().success
         incremental = all_marts(warehouse)
-        full = root / "full.duckdb"
+        full = root / "full" / "warehouse.duckdb"  # same file name: the same dbt database name, one parse
+        full.parent.mkdir()
         shutil.copy(warehouse, full)
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(full))
-        dbt_build(root, "--full-refresh")
+        dbt_build(full.parent, "--full-refresh")
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
         yield {"defs": defs, "warehouse": warehouse, "stale": stale, "incremental": incremental,
                "full": all_marts(full), "n_mentions": query(warehouse, "SELECT count(*) FROM raw.paper_mentions")[0][0]}

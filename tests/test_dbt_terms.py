@@ -80,7 +80,8 @@ def read(warehouse: Path) -> dict[str, Counter]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("terms")
-    warehouse, full = root / "warehouse.duckdb", root / "full_refresh.duckdb"
+    # copies keep the file name: dbt names the database after it, and one parse serves all three
+    warehouse, full = root / "warehouse.duckdb", root / "full_refresh" / "warehouse.duckdb"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
         for w in range(1, 8):
@@ -88,14 +89,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         dbt_build(root)
         load(warehouse, week_snapshot(8))
         dbt_build(root)
+        full.parent.mkdir()
         shutil.copy(warehouse, full)
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(full))
-        dbt_build(root, "--full-refresh")
-        keywords = root / "keywords.duckdb"
+        dbt_build(full.parent, "--full-refresh")
+        keywords = root / "keywords" / "warehouse.duckdb"
+        keywords.parent.mkdir()
         shutil.copy(full, keywords)
         add_keywords(keywords)
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(keywords))
-        dbt_build(root, "--select", "int_paper_terms")
+        dbt_build(keywords.parent, "--select", "int_paper_terms")
     return {"warehouse": warehouse, "incremental": read(warehouse), "full": read(full), "keywords": keywords}
 
 
