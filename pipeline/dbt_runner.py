@@ -7,25 +7,28 @@ is new, since dbt hashes the profile). Here dbt-core is already imported (by
 dagster-dbt), and a parsed manifest is reused by every later command of the
 process on a warehouse of the same database name. The events are dagster-dbt's
 own translation (``DbtCoreCliEventMessage``), so asset keys, checks and
-metadata are those the CLI path gives.
+metadata are those the CLI path gives. dbt-core's runner and dbt-duckdb are
+imported on first use: loading the code location (webserver, daemon, a run
+with nothing to build) does not pay their 2.6 s.
 """
 
+from __future__ import annotations
 
 import queue
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dagster import AssetExecutionContext, ConfigurableResource
 from dagster_dbt import DagsterDbtTranslator, DbtProject
 from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner, dbtRunnerResult
-from dbt_common.events.functions import msg_to_dict
 
 from pipeline.settings import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 # The dbt events dagster-dbt turns into materializations and check results.
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
@@ -38,6 +41,8 @@ _MANIFESTS: dict[tuple[str, str, str], Any] = {}
 
 def close_duckdb() -> None:
     """Close the DuckDB handle dbt-duckdb keeps open in the process, so others may open the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
     env = DuckDBConnectionManager._ENV  # noqa: SLF001 - dbt-duckdb has no public close
     if env is not None:
         env.close()
@@ -47,6 +52,8 @@ def close_duckdb() -> None:
 def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, callbacks: Sequence[Any] = (),
            project_dir: Path = DBT_PROJECT_DIR, profiles_dir: Path = DBT_PROJECT_DIR) -> dbtRunnerResult:
     """One dbt command on the warehouse of $PAPERTRENDS_WAREHOUSE, artifacts and dbt.log in ``target_path``."""
+    from dbt.cli.main import dbtRunner
+
     try:
         return dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke([
             *args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
@@ -107,6 +114,8 @@ class DbtBuild:
 
     def stream(self) -> Iterator[Any]:
         """Dagster events in the order dbt reports its results, while dbt runs on a worker thread."""
+        from dbt_common.events.functions import msg_to_dict
+
         events: queue.Queue[Any] = queue.Queue()
 
         def on_event(msg: Any) -> None:
@@ -127,6 +136,8 @@ class DbtBuild:
             self.result = invoke(self.args, self.target_path, manifest=manifest, callbacks=[on_event],
                                  project_dir=self.project_dir, profiles_dir=self.profiles_dir)
         except Exception as error:  # noqa: BLE001 - reported as the step's failure, never lost
+            from dbt.cli.main import dbtRunnerResult
+
             self.result = dbtRunnerResult(success=False, exception=error)
         finally:
             events.put(_DONE)
