@@ -137,7 +137,7 @@ def forget_build(world: World) -> World:
 
 
 def dbt_env(world: World, target: Path) -> dict[str, str]:
-    """The variables pipeline/dbt.py sets (PAPERTRENDS_WAREHOUSE) plus those dagster-dbt sets."""
+    """The variables a standalone dbt CLI run needs: the warehouse (PAPERTRENDS_WAREHOUSE), dirs, no tracking."""
     return {**world.env(), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target), "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 
