@@ -124,11 +124,15 @@ class DbtBuild:
 
         worker = threading.Thread(target=self._run, args=(on_event, events), name="dbt-build", daemon=True)
         worker.start()
-        while (raw := events.get()) is not _DONE:
-            yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
-                manifest=self.manifest_json, dagster_dbt_translator=self.translator, context=self.context,
-                target_path=self.target_path, project=self.project)
-        worker.join()
+        try:
+            while (raw := events.get()) is not _DONE:
+                yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
+                    manifest=self.manifest_json, dagster_dbt_translator=self.translator, context=self.context,
+                    target_path=self.target_path, project=self.project)
+        finally:
+            # also when the step is interrupted: dbt cannot be stopped half way in-process, and the
+            # caller releases the warehouse lock only after this returns
+            worker.join()
 
     def _run(self, on_event: Any, events: queue.Queue) -> None:
         try:
