@@ -8,8 +8,8 @@ dagster-dbt), and a parsed manifest is reused by every later command of the
 process on a warehouse of the same database name. The events are dagster-dbt's
 own translation (``DbtCoreCliEventMessage``), so asset keys, checks and
 metadata are those the CLI path gives. dbt-core's runner and dbt-duckdb are
-imported on first use: loading the code location (webserver, daemon, a run
-with nothing to build) does not pay their 2.6 s.
+imported on first use, so loading the code location (webserver, daemon, a run
+with nothing to build) does not import them.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def parsed_manifest(target_path: Path, database: str, fingerprint: str, project_
         parsed = invoke(["parse"], target_path, project_dir=project_dir, profiles_dir=profiles_dir)
         if not parsed.success:
             raise RuntimeError(f"dbt parse failed: {parsed.exception}")
-        for stale in [k for k in _MANIFESTS if k[0] != fingerprint]:
+        # an edited project, or the temporary copy of a large subset: the old parses are of no more use
+        for stale in [k for k in _MANIFESTS if k[:2] != key[:2]]:
             del _MANIFESTS[stale]
         _MANIFESTS[key] = parsed.result
     return _MANIFESTS[key]

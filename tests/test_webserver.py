@@ -57,7 +57,7 @@ def test_webserver_serves_asset_graph_job_schedule_and_sensor(world: Settings, t
                     break
             except OSError:
                 pass
-            time.sleep(1)
+            time.sleep(0.25)
         assert data is not None, proc.stderr.read().decode()[-3000:] if proc.poll() is not None else "webserver never answered"
         keys = {"/".join(n["assetKey"]["path"]) for n in data["assetNodes"]}
         assert {"raw/paper_mentions", "marts/papers", "marts/topic_trends", "delivery/analytics_db", "delivery/trend_report"} <= keys
