@@ -23,9 +23,11 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 from bench.run import END, FULL_PROFILE, QUICK_PROFILE, SEED, World, machine
+from bench.run import _f as number  # the same figure format, one decimal here
 from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -244,8 +246,7 @@ def run(history: int, quick: bool, repeat: int, profile: Path | None = None) -> 
 
 # --- report ---------------------------------------------------------------------------------
 
-def _f(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}"
+_f = partial(number, digits=1)  # one decimal is enough for whole-process seconds
 
 
 def report(fig: dict) -> str:
