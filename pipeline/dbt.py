@@ -116,6 +116,9 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
                 *(["--exclude", "resource_type:unit_test"] if tested else [])]
         invocation = dbt.build(context, TRANSLATOR, DBT_PROJECT, args, paths.dbt_target_path,
                                database=paths.warehouse_path.stem, fingerprint=state[1] if state else project_fingerprint())
+        context.log.info(f"dbt build{' --full-refresh' if rebuild else ''}: {len(context.selected_asset_keys)} models "
+                         f"and seeds, {len(context.selected_asset_check_keys)} tests as checks"
+                         f"{'' if tested else ', and the unit tests'}")
         models: list[Any] = []
         for event in invocation.stream():
             key = _event_key(context, event)
@@ -123,7 +126,7 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
                 yield event
                 continue
             models.append(event)
-            context.log.info(f"dbt built {key.to_user_string()} ({len(models)} models so far)")
+            context.log.info(f"dbt built {key.to_user_string()} ({len(models)}/{len(context.selected_asset_keys)})")
         tables = paths.table_metadata([key for key in (_event_key(context, e) for e in models) if key])
         if invocation.is_successful() and (reparsed or state):
             with paths.connect() as con:
