@@ -14,7 +14,6 @@ dbt builds once after W9 ("before") and once after W10 ("after").
 from __future__ import annotations
 
 import hashlib
-import json
 import statistics
 from datetime import date, timedelta
 from math import sqrt
@@ -22,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
-from tests.fixtures.dbt.world import dbt_build, query
+from tests.fixtures.dbt.world import dbt_build, project_unit_tests, query, unit_test_statuses
 from tests.test_dbt_dedup import Entry, Snapshot, load
 
 W1 = date(2026, 9, 7)
@@ -59,8 +57,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         for w in (1, 2, 3, 4, 5, 6, 7, 9):
             load(warehouse, week_snapshot(w))
         dbt_build(root, unit_tests=True)
-        results = json.loads((root / "target" / "run_results.json").read_text())["results"]
-        out["unit_tests"] = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+        out["unit_tests"] = unit_test_statuses(root / "target")
         out["before"] = read(warehouse)
         load(warehouse, week_snapshot(10))
         dbt_build(root)
@@ -70,7 +67,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 def test_every_dbt_unit_test_runs_and_passes(states) -> None:
     """The other dbt worlds skip the unit tests (SQL on fixed rows, the same everywhere); this one runs them all."""
-    unit_tests = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text())["unit_tests"]
+    unit_tests = project_unit_tests()
     assert len(unit_tests) >= 2
     assert states["unit_tests"] == dict.fromkeys(unit_tests, "pass")
 

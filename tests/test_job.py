@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,11 +14,13 @@ from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstanc
 
 from pipeline.checks import raw_mentions_schema, snapshots_fresh
 from pipeline.definitions import build_definitions
+from pipeline.resources import WarehouseResource
 from pipeline.samples import generate
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.warehouse import warehouse_lock
 from tests import pages
 from tests.conftest import write_file
+from tests.fixtures.dbt.world import project_unit_tests, unit_test_statuses
 
 END = date(2026, 11, 20)
 
@@ -152,16 +153,15 @@ def test_rerun_rebuilds_when_a_mart_is_missing(refreshed) -> None:
 
 
 def unit_tests_run(settings: Settings) -> set[str]:
-    """The dbt unit tests of the last build of this warehouse (its run_results.json)."""
-    results = json.loads((settings.warehouse.parent / ".warehouse.dbt_target" / "run_results.json").read_text())
-    return {r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")}
+    """The dbt unit tests of the last build of this warehouse (in the dbt target dir the step keeps for it)."""
+    return set(unit_test_statuses(WarehouseResource.from_settings(settings).dbt_target_path))
 
 
 def test_unit_tests_run_again_when_the_project_changed(refreshed) -> None:
     """dbt unit tests check SQL, not data: a build of the same project as the last complete build skips
     them (test_rerun_rebuilds_when_a_mart_is_missing); another project's build record makes them run."""
     settings, _, defs, _ = refreshed
-    unit_tests = set(json.loads((PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text())["unit_tests"])
+    unit_tests = project_unit_tests()
     assert len(unit_tests) >= 2
     with duckdb.connect(str(settings.warehouse)) as con:  # the last complete build ran another project
         con.execute("DROP TABLE marts.term_trends")
