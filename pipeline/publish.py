@@ -26,6 +26,7 @@ import duckdb
 
 from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR
+from pipeline.warehouse import attach_sql
 
 MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends",
          "term_counts", "term_trends", "paper_aliases")
@@ -170,7 +171,7 @@ def publish(warehouse: Path, analytics: Path, *, pipeline_version: str, manifest
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(f"ATTACH ? AS {SOURCE} (READ_ONLY)", [str(warehouse)])
+            con.execute(attach_sql(warehouse, SOURCE, read_only=True))
             _copy_marts(con)
             con.execute(QUALITY_SQL)  # before the views: last_complete_week reads meta_quality
             con.execute(VIEWS_SQL)

@@ -23,6 +23,19 @@ LOG = logging.getLogger(__name__)
 RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")  # the ingest assets
 
 
+def attach_sql(path: Path | str, alias: str, *, read_only: bool = False) -> str:
+    """``ATTACH '<path>' AS alias``: DuckDB 1.5 takes no parameter in ATTACH, so the path is quoted here, once.
+
+    The path is the operator's configuration, never paper data; a NUL byte is refused
+    and a quote is doubled (SQL string-literal rules), so no path can end the literal.
+    """
+    text = str(path)
+    if "\x00" in text or not alias.isidentifier():
+        raise ValueError(f"cannot attach {text!r} as {alias!r}")
+    literal = "'" + text.replace("'", "''") + "'"
+    return f"ATTACH {literal} AS {alias}" + (" (READ_ONLY)" if read_only else "")
+
+
 class WarehouseBusy(RuntimeError):
     """Another process is writing the warehouse; raised instead of a DuckDB lock error."""
 

@@ -21,7 +21,7 @@ import pytest
 
 from pipeline.publish import publish
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.warehouse import RAW_DDL
+from pipeline.warehouse import RAW_DDL, attach_sql
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_COUNTS = {"papers": 5, "paper_mentions": 7, "topics": 3, "paper_topics": 5, "topic_counts": 9, "topic_trends": 9,
@@ -122,7 +122,7 @@ def test_last_complete_week_counts_an_empty_snapshot_on_sunday(small: Settings) 
 def test_views_resolve_when_attached_under_another_name(small: Settings) -> None:
     publish(small.warehouse, small.analytics, pipeline_version="1", manifest=NO_MANIFEST)
     with duckdb.connect() as con:
-        con.execute("ATTACH ? AS pt (READ_ONLY)", [str(small.analytics)])
+        con.execute(attach_sql(small.analytics, "pt", read_only=True))
         assert con.execute("SELECT count(*) FROM pt.marts.papers_latest_day").fetchall() == [(3,)]
         assert con.execute("SELECT topic_id FROM pt.marts.rising_topics_latest").fetchall() == [("vision",)]
         assert con.execute("SELECT topic_id FROM pt.marts.rising_topics_last_week").fetchall() == [
@@ -288,3 +288,14 @@ def test_publish_reads_the_warehouse_without_writing_it(small: Settings) -> None
     publish(small.warehouse, small.analytics, pipeline_version="1", manifest=NO_MANIFEST)
     assert small.warehouse.read_bytes() == before
     assert not small.warehouse.with_name(small.warehouse.name + ".wal").exists()
+
+
+def test_attach_sql_takes_a_path_with_a_quote(tmp_path: Path) -> None:
+    """DuckDB 1.5 has no ATTACH parameter: a quote in the path must stay inside the literal."""
+    odd = tmp_path / "it's; DROP.duckdb"
+    duckdb.connect(str(odd)).execute("CREATE TABLE t AS SELECT 42 AS x").close()
+    con = duckdb.connect()
+    con.execute(attach_sql(odd, "odd", read_only=True))
+    assert con.execute("SELECT x FROM odd.t").fetchall() == [(42,)]
+    with pytest.raises(ValueError):
+        attach_sql(tmp_path / "a\x00b", "odd")
