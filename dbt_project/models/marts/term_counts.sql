@@ -30,6 +30,7 @@ counts as (
 
 select
     c.term,
+    'week' as grain,  -- SHIM until the engine of issue 18 (18a) lands
     c.period_start,
     c.n_papers,
     c.n_papers / t.n_papers_total as share,

@@ -57,6 +57,7 @@ covered as (
 
 select
     s.term,
+    s.grain,  -- SHIM until the engine of issue 18 (18a) lands
     s.period_start,
     s.n_papers,
     s.n_papers_total,
@@ -64,6 +65,7 @@ select
     s.prev_n_papers,
     s.growth,
     s.baseline_share,
+    s.baseline_share * s.n_papers_total as n_expected,  -- SHIM (18a)
     s.zscore,
     s.rank,
     s.rank_change,
