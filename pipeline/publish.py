@@ -29,7 +29,7 @@ from pipeline.settings import DBT_PROJECT_DIR
 from pipeline.warehouse import attach_sql
 
 MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends",
-         "term_counts", "term_trends", "paper_aliases")
+         "term_counts", "term_trends", "term_papers", "paper_aliases")
 DBT_VIEWS = ("rising_topics_last_week",)  # dbt views recreated below (their docs come from dbt too)
 # Physical order of each published table: deterministic files, and date filters skip blocks.
 SORT_KEYS = {
@@ -39,14 +39,16 @@ SORT_KEYS = {
     "paper_topics": "paper_id, topic_id",
     "topic_counts": "topic_id, snapshot_date",
     "topic_trends": "grain, topic_id, period_start",
-    "term_counts": "period_start, term",
-    "term_trends": "period_start, term",
+    "term_counts": "grain, period_start, term",
+    "term_trends": "grain, period_start, term",
+    "term_papers": "grain, period_start, term, recency_rank",
     "paper_aliases": "old_paper_id",
 }
+EXAMPLE_PAPERS = 3  # example papers per emerging term (view example_titles and the report): term_papers.recency_rank <= this
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SOURCE = "source_wh"  # catalog alias of the attached warehouse
 
-VIEWS_SQL = """
+VIEWS_SQL = f"""
 CREATE VIEW marts.rising_topics_latest AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
        tr.growth, tr.zscore, tr.rank, tr.rank_change, tr.rising_reason
@@ -81,11 +83,15 @@ ORDER BY l.position, l.paper_id;
 
 -- Same rule as the dbt view of that name: the latest week with data whose Sunday is on or
 -- before the newest snapshot date of raw.snapshots (empty snapshots count; meta_quality has it).
+-- month_start: the month that week ends in, whose monthly risers go with it.
 CREATE VIEW marts.last_complete_week AS
-SELECT max(period_start) AS week_start
-FROM marts.topic_trends
-WHERE grain = 'week' AND n_papers_total > 0
-  AND period_start + 6 <= (SELECT newest_snapshot_date FROM main.meta_quality);
+SELECT week_start, date_trunc('month', week_start + 6)::DATE AS month_start
+FROM (
+    SELECT max(period_start) AS week_start
+    FROM marts.topic_trends
+    WHERE grain = 'week' AND n_papers_total > 0
+      AND period_start + 6 <= (SELECT newest_snapshot_date FROM main.meta_quality)
+);
 
 CREATE VIEW marts.rising_topics_last_week AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
@@ -97,12 +103,22 @@ WHERE tr.grain = 'week' AND tr.is_rising
 ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
 
 CREATE VIEW marts.emerging_terms_last_week AS
-SELECT tr.period_start AS week_start, tr.term, tr.n_papers, tr.share, tr.prev_n_papers, tr.growth,
-       tr.zscore, tr.rank, tr.rank_change, tr.emerging_reason, tr.covered_by_topic
+WITH examples AS (
+    SELECT term, grain, period_start, list(title ORDER BY recency_rank) AS example_titles
+    FROM marts.term_papers
+    WHERE recency_rank <= {EXAMPLE_PAPERS}
+    GROUP BY ALL
+)
+SELECT lc.week_start, tr.term, tr.n_papers, tr.share, tr.prev_n_papers, tr.growth,
+       tr.zscore, tr.rank, tr.rank_change, tr.emerging_reason, tr.covered_by_topic,
+       tr.grain, tr.period_start, tr.n_expected, coalesce(e.example_titles, []::VARCHAR[]) AS example_titles
 FROM marts.term_trends AS tr
-JOIN marts.last_complete_week AS lc ON lc.week_start = tr.period_start
+JOIN marts.last_complete_week AS lc
+  ON (tr.grain = 'week' AND tr.period_start = lc.week_start)
+  OR (tr.grain = 'month' AND tr.period_start = lc.month_start)
+LEFT JOIN examples AS e USING (term, grain, period_start)
 WHERE tr.is_emerging
-ORDER BY tr.zscore DESC NULLS LAST, tr.term;
+ORDER BY tr.grain = 'month', tr.zscore DESC NULLS LAST, tr.term;
 """
 
 QUALITY_SQL = f"""
@@ -123,10 +139,22 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "Topics flagged is_rising in the latest week of marts.topic_trends, highest z-score first.", {}),
     "marts.last_complete_week": (
         "One row: Monday of the last complete ISO week (latest week with data whose Sunday is on or before "
-        "main.meta_quality.newest_snapshot_date).", {}),
+        "main.meta_quality.newest_snapshot_date), and the month that week ends in.", {
+            "week_start": "Monday of the last complete ISO week.",
+            "month_start": "1st of the month of that week's Sunday (the month of the slow risers shown with it).",
+        }),
     "marts.emerging_terms_last_week": (
-        "Terms flagged is_emerging in the last complete week of marts.term_trends, highest z-score first; "
-        "covered_by_topic false marks a candidate for a new topic.", {}),
+        "Terms flagged is_emerging in the last complete week (grain week) and in the month that week ends in "
+        "(grain month, the slow risers), weekly rows first, each grain by highest z-score; covered_by_topic false "
+        "marks a candidate for a new topic.", {
+            "week_start": "Monday of the last complete week (marts.last_complete_week), on every row.",
+            "grain": "week: flagged in that week; month: flagged in the month of that week's Sunday "
+                     "(marts.last_complete_week.month_start).",
+            "period_start": "The flagged period of marts.term_trends: week_start, or the 1st of the month.",
+            "n_expected": "Papers expected under the term's baseline in that period (marts.term_trends).",
+            "example_titles": f"Up to {EXAMPLE_PAPERS} titles of the papers behind the flag, newest first "
+                              "(marts.term_papers, recency_rank).",
+        }),
     "marts.papers_latest_day": (
         "One row per paper mentioned on the newest snapshot date, with its topics (ids and labels).", {}),
     "main.meta": ("One row: when this file was published, the newest data in it, and its row counts.", {

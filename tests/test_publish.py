@@ -25,7 +25,7 @@ from pipeline.warehouse import RAW_DDL, attach_sql
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_COUNTS = {"papers": 5, "paper_mentions": 7, "topics": 3, "paper_topics": 5, "topic_counts": 9, "topic_trends": 9,
-                "term_counts": 7, "term_trends": 7, "paper_aliases": 2}
+                "term_counts": 9, "term_trends": 9, "term_papers": 8, "paper_aliases": 2}
 NO_MANIFEST = Path("/nonexistent/manifest.json")
 
 
@@ -69,7 +69,8 @@ def test_publish_copies_the_marts_with_meta(small: Settings) -> None:
                                   "rows_papers, rows_paper_mentions, rows_topics, rows_paper_topics, rows_topic_counts, "
                                   "rows_topic_trends, refreshed_at IS NOT NULL FROM meta")
     assert meta == [(date(2026, 11, 17), date(2026, 11, 9), "9.9.9", 5, 7, 3, 5, 9, 9, True)]
-    assert query(small.analytics, "SELECT rows_term_counts, rows_term_trends, rows_paper_aliases FROM meta") == [(7, 7, 2)]
+    assert query(small.analytics, "SELECT rows_term_counts, rows_term_trends, rows_term_papers, rows_paper_aliases "
+                                  "FROM meta") == [(9, 9, 8, 2)]
     # raw.*: 3 snapshots 11-09..11-17, 7 valid mentions, 2 rejected entries, 1 rejected file
     assert query(small.analytics, "SELECT * FROM meta_quality") == [
         (3, date(2026, 11, 9), date(2026, 11, 17), 7, 2, 1, 1)]
@@ -95,13 +96,20 @@ def test_views_for_analysts(small: Settings) -> None:
     ]
     # Newest snapshot Tue 11-17: week B (11-16) still runs, so week A (11-09) is the last complete week,
     # where GNN is flagged (hand-set) and the terms 'scale' (z 4.0) and 'message passing' (z 3.2) emerge.
-    assert query(small.analytics, "SELECT * FROM marts.last_complete_week") == [(date(2026, 11, 9),)]
+    assert query(small.analytics, "SELECT * FROM marts.last_complete_week") == [(date(2026, 11, 9), date(2026, 11, 1))]
     assert query(small.analytics, "SELECT * FROM marts.rising_topics_last_week") == [
         (date(2026, 11, 9), "graph_neural_networks", "Graph neural networks", 1, 0.5, None, None, 2.5, 1, None,
          "share 50.0% vs 10.0% (hand-set)")]
-    assert query(small.analytics, "SELECT week_start, term, n_papers, share, zscore, covered_by_topic "
-                                  "FROM marts.emerging_terms_last_week") == [
-        (date(2026, 11, 9), "scale", 1, 0.5, 4.0, False), (date(2026, 11, 9), "message passing", 1, 0.5, 3.2, True)]
+    # and the month that week ends in (Sun 11-15: November) has its slow riser 'long horizon' (z 3.1), listed after
+    # the week's terms; its examples are term_papers' recency ranks 1-3: p5 and p4 (11-17; p5 has the upvote), p3
+    assert query(small.analytics, "SELECT week_start, term, n_papers, share, zscore, covered_by_topic, grain, "
+                                  "period_start, n_expected, example_titles FROM marts.emerging_terms_last_week") == [
+        (date(2026, 11, 9), "scale", 1, 0.5, 4.0, False, "week", date(2026, 11, 9), 0.1, ["Message Passing at Scale"]),
+        (date(2026, 11, 9), "message passing", 1, 0.5, 3.2, True, "week", date(2026, 11, 9), 0.2,
+         ["Message Passing at Scale"]),
+        (date(2026, 11, 9), "long horizon", 4, 0.8, 3.1, False, "month", date(2026, 11, 1), 1.5,
+         ["A Note on Everything", 'Seeing <Small> Things & "Quotes"', "Mamba Meets Vision"]),
+    ]
 
 
 def test_last_complete_week_counts_an_empty_snapshot_on_sunday(small: Settings) -> None:
@@ -114,9 +122,31 @@ def test_last_complete_week_counts_an_empty_snapshot_on_sunday(small: Settings) 
     publish(small.warehouse, small.analytics, pipeline_version="1", manifest=NO_MANIFEST)
 
     assert query(small.analytics, "SELECT topic_id FROM marts.rising_topics_last_week") == [("vision",)]
-    # week B: 'small object' z 3.5, then 'mamba' z 2.5
-    assert query(small.analytics, "SELECT term, covered_by_topic FROM marts.emerging_terms_last_week") == [
-        ("small object", False), ("mamba", True)]
+    # week B: 'small object' z 3.5, then 'mamba' z 2.5; its Sunday 11-22 is in November too
+    assert query(small.analytics, "SELECT term, covered_by_topic, grain FROM marts.emerging_terms_last_week") == [
+        ("small object", False, "week"), ("mamba", True, "week"), ("long horizon", False, "month")]
+
+
+def test_emerging_terms_view_keeps_the_periods_of_the_last_complete_week(small: Settings) -> None:
+    # flags of other periods stay out: the running week B, October (the month of no Sunday of week A) and a
+    # week-grain row dated like the month; a flag without papers in term_papers gets no example titles
+    with duckdb.connect(str(small.warehouse)) as con:
+        con.execute("""INSERT INTO marts.term_trends (term, grain, period_start, n_papers, n_papers_total, share,
+                       n_expected, zscore, is_emerging, emerging_reason, covered_by_topic) VALUES
+                       ('october riser', 'month', DATE '2026-10-01', 3, 9, 0.33, 0.5, 9.0, true, 'x', false),
+                       ('first of month', 'week', DATE '2026-11-01', 3, 9, 0.33, 0.5, 9.0, true, 'x', false),
+                       ('bare flag', 'week', DATE '2026-11-09', 3, 2, 1.0, 0.5, 3.0, true, 'x', false)""")
+    publish(small.warehouse, small.analytics, pipeline_version="1", manifest=NO_MANIFEST)
+
+    assert query(small.analytics, "SELECT term, grain, example_titles FROM marts.emerging_terms_last_week") == [
+        ("scale", "week", ["Message Passing at Scale"]), ("message passing", "week", ["Message Passing at Scale"]),
+        ("bare flag", "week", []),
+        ("long horizon", "month", ["A Note on Everything", 'Seeing <Small> Things & "Quotes"', "Mamba Meets Vision"]),
+    ]
+    columns = [r[0] for r in query(small.analytics, "DESCRIBE marts.emerging_terms_last_week")]
+    assert columns == ["week_start", "term", "n_papers", "share", "prev_n_papers", "growth", "zscore", "rank",
+                       "rank_change", "emerging_reason", "covered_by_topic", "grain", "period_start", "n_expected",
+                       "example_titles"]
 
 
 def test_views_resolve_when_attached_under_another_name(small: Settings) -> None:
@@ -128,7 +158,7 @@ def test_views_resolve_when_attached_under_another_name(small: Settings) -> None
         assert con.execute("SELECT topic_id FROM pt.marts.rising_topics_last_week").fetchall() == [
             ("graph_neural_networks",)]
         assert con.execute("SELECT term FROM pt.marts.emerging_terms_last_week").fetchall() == [
-            ("scale",), ("message passing",)]
+            ("scale",), ("message passing",), ("long horizon",)]
 
 
 def test_readme_queries_on_the_small_world(small: Settings) -> None:
@@ -161,8 +191,10 @@ def test_readme_queries_on_the_small_world(small: Settings) -> None:
         assert con.execute(q["rising_last_week"]).fetchall() == [
             (date(2026, 11, 9), "Graph neural networks", 1, 50.0, 2.5, "share 50.0% vs 10.0% (hand-set)")]
         assert con.execute(q["emerging_terms"]).fetchall() == [
-            ("scale", 1, 50.0, None, 4.0, True, 'new <b> & "quoted" (hand-set)'),
-            ("message passing", 1, 50.0, None, 3.2, False, "jump (hand-set)"),
+            ("week", "scale", 1, 0.1, 50.0, None, 4.0, True, 'new <b> & "quoted" (hand-set)', ["Message Passing at Scale"]),
+            ("week", "message passing", 1, 0.2, 50.0, None, 3.2, False, "jump (hand-set)", ["Message Passing at Scale"]),
+            ("month", "long horizon", 4, 1.5, 80.0, 1.0, 3.1, True, "climbing since 2026-09 (hand-set)",
+             ["A Note on Everything", 'Seeing <Small> Things & "Quotes"', "Mamba Meets Vision"]),
         ]
         # an old title-based id resolves to the arXiv id; a current id to itself; an unknown one stays, no paper
         assert con.execute(q["saved_paper_ids"]).fetchall() == [
@@ -203,11 +235,16 @@ def test_column_comments_from_the_dbt_manifest(small: Settings, tmp_path: Path) 
     publish(small.warehouse, small.analytics, pipeline_version="1", manifest=manifest)
 
     columns = query(small.analytics, "SELECT table_name, column_name, comment FROM duckdb_columns() "
-                                     "WHERE schema_name = 'marts' AND comment IS NOT NULL AND comment <> '' ORDER BY 1, 2")
+                                     "WHERE schema_name = 'marts' AND comment IS NOT NULL AND comment <> '' "
+                                     "AND table_name NOT IN ('emerging_terms_last_week', 'last_complete_week') ORDER BY 1, 2")
     assert columns == [
         ("papers", "title", "The paper's latest title, as 'printed'."),
         ("topics", "label", 'Back\\slash and "double" quotes stay as they are.'),
     ]
+    # publish's own view documents the columns it adds to the view
+    added = query(small.analytics, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'emerging_terms_last_week' "
+                                   "AND comment <> '' ORDER BY column_index")
+    assert added == [("week_start",), ("grain",), ("period_start",), ("n_expected",), ("example_titles",)]
     tables = query(small.analytics, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts' "
                                     "AND comment IS NOT NULL AND comment <> ''")
     assert tables == [("papers", "One row per distinct paper; it's deduplicated.")]

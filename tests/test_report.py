@@ -325,7 +325,8 @@ def test_generated_column_comments_come_from_dbt(generated: Generated) -> None:
     assert documented
     paper_id = comments.filter((pl.col("table_name") == "papers") & (pl.col("column_name") == "paper_id"))
     assert paper_id["comment"].to_list() == [documented]
-    assert set(comments["table_name"]) == set(MARTS) | {"rising_topics_last_week"}
+    assert set(comments["table_name"]) == set(MARTS) | {"rising_topics_last_week", "emerging_terms_last_week",
+                                                        "last_complete_week"}
 
 
 def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
@@ -371,8 +372,8 @@ def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
     assert "State space models" in last_week["label"].to_list()
 
     emerging = frames["emerging_terms"]
-    assert emerging.columns == ["term", "n_papers", "share_pct", "growth", "zscore", "new_topic_candidate",
-                                "emerging_reason"]
+    assert emerging.columns == ["grain", "term", "n_papers", "n_expected", "share_pct", "growth", "zscore",
+                                "new_topic_candidate", "emerging_reason", "example_titles"]
     assert 1 <= emerging.height <= 20
     assert emerging.filter(pl.col("term") == PLANTED_TERM.lower())["new_topic_candidate"].to_list() == [True]
 
