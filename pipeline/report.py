@@ -17,14 +17,26 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import duckdb
 import jinja2
 from markupsafe import Markup
 
+from pipeline.publish import EXAMPLE_PAPERS
+from pipeline.settings import DEFAULT_HF_BASE_URL
+
 TOP_TOPICS = 6  # charts for this many topics by mean weekly share, plus every topic rising now
 NEWEST_PAPERS = 5  # newest papers listed per rising topic
-TOP_TERMS = 10  # emerging terms listed (and charted) for the last complete week
+TOP_TERMS = 10  # emerging terms listed (and charted) for the last complete week, and monthly risers for its month
+ARXIV_ABS_URL = "https://arxiv.org/abs/"  # + arXiv id: a paper's page when its id is known
+HF_PAPER_SEARCH_URL = f"{DEFAULT_HF_BASE_URL}/papers?q="  # + title: the HF paper search, for papers without an id
+# Report sections by id (ids are kept for tests and bookmarks) with their nav labels, in page order when a topic rises;
+# when none does, the emerging terms and the month's risers lead (section_order).
+SECTIONS = {"rising": "Rising topics", "newest-papers": "Newest papers", "emerging-terms": "Emerging terms",
+            "this-month": "This month", "topic-share": "Topic share", "quality": "Data quality"}
+LEAD_WITHOUT_RISING = ("emerging-terms", "this-month")
+PER_DAY_SIZE = (10.0, 2.2)  # inches: drawn about as wide as it is shown, so its 8-pt labels read like the other charts
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "papertrends", "font.size": 8}
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}  # no RDF block, stable output
 SVG_NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
@@ -72,8 +84,16 @@ SELECT t.term, w.period_start, CASE WHEN w.has_data THEN coalesce(tr.share, 0) E
        coalesce(tr.is_emerging, false) AS is_emerging
 FROM terms AS t
 CROSS JOIN weeks AS w
-LEFT JOIN marts.term_trends AS tr ON tr.term = t.term AND tr.period_start = w.period_start
+LEFT JOIN marts.term_trends AS tr ON tr.term = t.term AND tr.grain = 'week' AND tr.period_start = w.period_start
 ORDER BY t.term, w.period_start
+"""
+# The example papers of each listed term, newest first (term_papers.recency_rank; DESIGN.md: up to three).
+TERM_EXAMPLES_SQL = """
+SELECT tp.term, tp.grain, tp.title, tp.arxiv_id, tp.first_seen_date
+FROM marts.term_papers AS tp
+JOIN marts.emerging_terms_last_week AS v USING (term, grain, period_start)
+WHERE tp.recency_rank <= $n
+ORDER BY tp.grain, tp.term, tp.recency_rank
 """
 
 
@@ -134,10 +154,13 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
         top_topics=TOP_TOPICS,
         topic_charts=_topic_charts(con, top_topics(con)),
         emerging=_emerging(con),
+        sections=SECTIONS,
+        section_order=section_order(bool(rising)),
         rejected_share=quality["n_rejected_mentions"] / entries if entries else None,
         drift=_rows(con, "SELECT snapshot_date, file_name, layout, drift_reasons FROM meta_layout_drift "
                          "ORDER BY 1 DESC, 2"),
-        per_day_chart=Markup(_svg(_mentions_chart, con.execute(PER_DAY_SQL).fetchall(), prefix="perday")),
+        per_day_chart=Markup(_svg(_mentions_chart, con.execute(PER_DAY_SQL).fetchall(), prefix="perday",
+                                  size=PER_DAY_SIZE)),
     )
 
 
@@ -146,7 +169,8 @@ def _template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(text=_text, pct=_pct, signed_pct=_signed_pct, fixed=_fixed, signed=_signed)
+    env.filters.update(text=_text, pct=_pct, signed_pct=_signed_pct, fixed=_fixed, signed=_signed, paper_url=paper_url,
+                       month=_month)
     return env.get_template("report.html.j2")
 
 
@@ -159,17 +183,38 @@ def _topic_charts(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]]) -> 
             for i, topic in enumerate(top)]
 
 
+def section_order(topic_rising: bool) -> list[str]:
+    """Section ids in page order: what changed comes first, so terms lead when no topic rises."""
+    if topic_rising:
+        return list(SECTIONS)
+    return [*LEAD_WITHOUT_RISING, *(s for s in SECTIONS if s not in LEAD_WITHOUT_RISING)]
+
+
+def paper_url(arxiv_id: str | None, title: str) -> str:
+    """The arXiv abstract page when the id is known, else the HF paper search for the title."""
+    return ARXIV_ABS_URL + quote(arxiv_id) if arxiv_id else HF_PAPER_SEARCH_URL + quote_plus(title)
+
+
 def _emerging(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The top emerging terms of the last complete week, each with its weekly share chart."""
-    week = con.execute("SELECT week_start FROM marts.last_complete_week").fetchone()[0]
-    terms = _rows(con, "SELECT * FROM marts.emerging_terms_last_week LIMIT $n", {"n": TOP_TERMS})
+    """The emerging terms of the last complete week and the monthly risers of its month, each with its
+    weekly share chart and its newest example papers."""
+    week, month = con.execute("SELECT week_start, month_start FROM marts.last_complete_week").fetchone()
+    terms = _rows(con, "SELECT * FROM marts.emerging_terms_last_week WHERE grain = 'week' LIMIT $n", {"n": TOP_TERMS})
+    risers = _rows(con, "SELECT * FROM marts.emerging_terms_last_week WHERE grain = 'month' LIMIT $n", {"n": TOP_TERMS})
+    listed = terms + risers
     series: dict[str, list[tuple[date, float, bool]]] = {}
-    if terms:
-        for term, period, share, flagged in con.execute(TERM_WEEKLY_SQL, {"terms": [t["term"] for t in terms]}).fetchall():
+    examples: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if listed:
+        names = sorted({t["term"] for t in listed})
+        for term, period, share, flagged in con.execute(TERM_WEEKLY_SQL, {"terms": names}).fetchall():
             series.setdefault(term, []).append((period, float("nan") if share is None else share, bool(flagged)))
-    for i, term in enumerate(terms):
+        for paper in _rows(con, TERM_EXAMPLES_SQL, {"n": EXAMPLE_PAPERS}):
+            examples.setdefault((paper["grain"], paper["term"]), []).append(paper)
+    for i, term in enumerate(listed):
         term["svg"] = Markup(_svg(_share_chart, series.get(term["term"], []), prefix=f"term{i}", size=(3.0, 1.4)))
-    return {"week": week, "terms": terms, "top": TOP_TERMS}
+        term["examples"] = examples.get((term["grain"], term["term"]), [])
+    return {"week": week, "month": month, "terms": terms, "month_terms": risers, "top": TOP_TERMS,
+            "n_examples": EXAMPLE_PAPERS}
 
 
 def _share_chart(fig: Any, points: list[tuple[date, float, bool]]) -> None:
@@ -191,18 +236,20 @@ def _share_chart(fig: Any, points: list[tuple[date, float, bool]]) -> None:
 
 def _mentions_chart(fig: Any, per_day: list[tuple[date, int]]) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import MaxNLocator
 
     ax = fig.subplots()
     # one filled step path, not a bar per day: 2,000 days drew 2,000 patches (2.7 s, 410 KB of SVG)
     ax.fill_between([d for d, _ in per_day], [n for _, n in per_day], step="mid", color="#7f8c8d", linewidth=0)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # entries are counted: no 0.5 ticks
     locator = AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.grid(axis="y", alpha=0.3)
 
 
-def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str, size: tuple[float, float] = (4.6, 2.0)) -> str:
+def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str, size: tuple[float, float] = (3.6, 1.6)) -> str:
     """Draw a chart with matplotlib and return it as an inline ``<svg>`` element.
 
     The XML prolog and namespace declarations are dropped (HTML implies them
@@ -254,6 +301,10 @@ def _text(value: Any) -> str:
     if value is None:
         return "–"
     return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else str(value)
+
+
+def _month(value: date | None) -> str:
+    return "–" if value is None else value.strftime("%B %Y")
 
 
 def _pct(value: float | None) -> str:

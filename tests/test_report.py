@@ -11,6 +11,7 @@ terms of the last complete week as a taxonomy candidate.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import duckdb
 import polars as pl
@@ -25,13 +27,14 @@ import pytest
 
 from pipeline.ingest import ingest_landing
 from pipeline.publish import MARTS, publish
-from pipeline.report import TOP_TERMS, TOP_TOPICS, build_report, summary_lines, top_topics
+from pipeline.report import SECTIONS, TOP_TERMS, TOP_TOPICS, build_report, summary_lines, top_topics
 from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest, generate
 from pipeline.settings import Settings
 from tests.fixtures.dbt.world import dbt_build
 from tests.test_publish import NO_MANIFEST, analyst_queries, build_small_warehouse
 
 END = date(2026, 11, 20)
+PAPER_LINK = re.compile(r'<a href="https://(?:arxiv\.org/abs/[0-9.]+|huggingface\.co/papers\?q=[\w%+.-]+)">')
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 ENV = {"PAPERTRENDS_LANDING_DIR": "landing", "PAPERTRENDS_WAREHOUSE": "warehouse.duckdb",
        "PAPERTRENDS_ANALYTICS": "analytics.duckdb", "PAPERTRENDS_REPORT_DIR": "reports"}
@@ -94,10 +97,11 @@ def assert_valid_and_offline(text: str) -> Page:
     assert text.startswith("<!DOCTYPE html>\n<html")
     page = Page(text)
     assert page.errors == [] and page.stack == []
-    lower = text.lower()
+    # the only outside addresses are the example papers' links, which a reader follows, never loads
+    lower = PAPER_LINK.sub("<a>", text).lower()
     for needle in ("http://", "https://", "//cdn", "<script", "<link", "<iframe", "<img", "@import", "src="):
         assert needle not in lower, f"report references {needle!r}"
-    assert all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', text))  # in-page links and SVG ids only
+    assert all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', PAPER_LINK.sub("<a>", text)))
     assert all(u.startswith("#") for u in re.findall(r"url\(([^)]*)\)", text))
     ids = re.findall(r'\bid="([^"]+)"', text)
     assert len(ids) == len(set(ids)), "duplicate ids across inline charts"
@@ -151,27 +155,84 @@ def test_report_on_the_small_world(small: Settings) -> None:
         ["2026-11-17", "2026-11-17.txt", "annotated", "25% of entries rejected or unpaired"],
         ["2026-11-09", "2026-11-09.txt", "blank_separated", "33% of entries rejected or unpaired"],
     ]
-    assert '<figure id="mentions-per-day"><svg' in text
+    # each caption sits above its own chart
+    assert '<figure id="mentions-per-day"><figcaption>Entries loaded per snapshot date</figcaption><svg' in text
+    assert all(f'<figure data-topic="{t}"><figcaption>' in text for t in page.figures)
+
+
+def cards(section_text: str) -> dict[str, list[tuple[str, str, str]]]:
+    """Each term card of a section: its examples as (link, title as printed, first seen), in page order."""
+    found = re.findall(r'<figure data-term="([^"]+)"><figcaption>.*?</figcaption>\n<svg.*?</svg>\n(.*?)</figure>',
+                       section_text, re.S)
+    return {term: re.findall(r'<li><a href="([^"]+)">(.*?)</a> <span class="muted">first seen ([0-9-]+)</span></li>', rest)
+            for term, rest in found}
 
 
 def test_emerging_terms_on_the_small_world(small: Settings) -> None:
     text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
     page = Page(text)
     # newest snapshot Tue 11-17: the last complete week is A (11-09), where 'scale' (z 4.0, no topic covers
-    # it) and 'message passing' (z 3.2, covered) emerge; both first seen that week, so no previous count
+    # it, 0.1 expected) and 'message passing' (z 3.2, covered, 0.2 expected) emerge; both first seen that week
     emerging = section(text, "emerging-terms")
     assert "<h2>Emerging terms, week of 2026-11-09</h2>" in emerging
     assert page.tables["emerging-terms-table"] == [
-        ["Term", "Papers (prev.)", "Share", "Growth", "Why", "Taxonomy"],
-        ["scale", "1 (–)", "50.0%", "–", 'new <b> & "quoted" (hand-set)', "taxonomy candidate"],
-        ["message passing", "1 (–)", "50.0%", "–", "jump (hand-set)", "covered by a topic"],
+        ["Term", "Papers (expected)", "Share", "Growth", "Why", "Taxonomy"],
+        ["scale", "1 (0.1)", "50.0%", "–", 'new <b> & "quoted" (hand-set)', "taxonomy candidate"],
+        ["message passing", "1 (0.2)", "50.0%", "–", "jump (hand-set)", "covered by a topic"],
     ]
     assert "<b>" not in text
-    # one small chart per term, in table order
-    assert re.findall(r'<figure data-term="([^"]+)"><svg', emerging) == ["scale", "message passing"]
+    # one card per term, in table order, caption first, then its chart, then its papers: both terms are
+    # carried by p2 alone, which has no arXiv id, so the link is the HF paper search for its title
+    hf = "https://huggingface.co/papers?q="
+    assert cards(emerging) == {
+        "scale": [(hf + "Message+Passing+at+Scale", "Message Passing at Scale", "2026-11-09")],
+        "message passing": [(hf + "Message+Passing+at+Scale", "Message Passing at Scale", "2026-11-09")],
+    }
+    assert re.findall(r'<figure data-term="([^"]+)"><figcaption>', emerging) == ["scale", "message passing"]
+    assert "1 paper, 0.1 expected" in emerging
     assert emerging.count("<svg") == 2
-    assert re.findall(r'<a href="#([a-z-]+)">', text) == [
-        "rising", "newest-papers", "emerging-terms", "topic-share", "quality"]
+    # a topic rises in the latest week: the page keeps its usual order
+    assert re.findall(r'<a href="#([a-z-]+)">', text) == list(SECTIONS)
+    assert re.findall(r'<section id="([a-z-]+)">', text) == list(SECTIONS)
+
+
+def test_month_block_on_the_small_world(small: Settings) -> None:
+    text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
+    page = Page(text)
+    # week A ends Sun 11-15: November's slow riser 'long horizon' (4 of 5 papers, 1.5 expected, z 3.1);
+    # 'mamba' has a November row but is not flagged
+    month = section(text, "this-month")
+    assert "<h2>This month: slow risers of November 2026</h2>" in month
+    assert page.tables["emerging-month-table"] == [
+        ["Term", "Papers (expected)", "Share", "Growth", "Why", "Taxonomy"],
+        ["long horizon", "4 (1.5)", "80.0%", "+100.0%", "climbing since 2026-09 (hand-set)", "taxonomy candidate"],
+    ]
+    # its 4 papers, newest 3 only: p5 and p4 (11-17; p5 has an upvote, p4 none), then p3 (11-16, arXiv id)
+    assert cards(month) == {"long horizon": [
+        ("https://huggingface.co/papers?q=A+Note+on+Everything", "A Note on Everything", "2026-11-17"),
+        ("https://huggingface.co/papers?q=Seeing+%3CSmall%3E+Things+%26+%22Quotes%22",
+         "Seeing &lt;Small&gt; Things &amp; &#34;Quotes&#34;", "2026-11-17"),
+        ("https://arxiv.org/abs/2611.00003", "Mamba Meets Vision", "2026-11-16"),
+    ]}
+    assert "Selective State Spaces Revisited" not in month
+    # the monthly riser is not in the week's table, nor the week's terms here
+    assert "long horizon" not in section(text, "emerging-terms")
+    assert "message passing" not in month
+
+
+def test_emerging_terms_lead_when_no_topic_rises(world: Settings) -> None:
+    build_small_warehouse(world.warehouse)
+    with duckdb.connect(str(world.warehouse)) as con:
+        con.execute("UPDATE marts.topic_trends SET is_rising = false")
+    publish(world.warehouse, world.analytics, pipeline_version="1", manifest=NO_MANIFEST)
+
+    text = build_report(world.analytics, world.report_dir).read_text(encoding="utf-8")
+
+    assert_valid_and_offline(text)
+    order = ["emerging-terms", "this-month", "rising", "newest-papers", "topic-share", "quality"]
+    assert re.findall(r'<section id="([a-z-]+)">', text) == order
+    assert re.findall(r'<a href="#([a-z-]+)">', text) == order
+    assert re.findall(r'<figure data-term="([^"]+)">', text) == ["scale", "message passing", "long horizon"]
 
 
 def test_report_template_is_package_data() -> None:
@@ -210,6 +271,7 @@ def test_report_and_summary_without_rising_topics(world: Settings) -> None:
     assert page.tables["rising-topics"][1:] == [["No topic is rising this week."]]
     assert len(page.figures) == 3
     assert page.tables["emerging-terms-table"][1:] == [["No term is emerging in this week."]]
+    assert page.tables["emerging-month-table"][1:] == [["No term is climbing this month."]]
     assert "data-term=" not in text
     assert summary_lines(world.analytics)[-1] == "rising    : no topic rising in the week of 2026-11-16"
 
@@ -305,7 +367,21 @@ def test_generated_report_lists_the_planted_emerging_term(generated: Generated) 
     week = [f for f in generated.truth.files if date(2026, 11, 9) <= f.snapshot_date <= date(2026, 11, 15)]
     named = {a for f in week for a in f.arxiv_ids if generated.truth.has_term(generated.truth.by_id[a])}
     assert terms[PLANTED_TERM.lower()][1].startswith(f"{len(named)} (")
-    assert re.findall(r'<figure data-term="([^"]+)"><svg', text) == [r[0] for r in rows[1:]]
+    emerging = section(text, "emerging-terms")
+    assert re.findall(r'<figure data-term="([^"]+)"><figcaption>', emerging) == [r[0] for r in rows[1:]]
+    # its example papers: the newest (at most 3) of those named that week, linked to their arXiv page when the
+    # pages showed the id (API days), else to the HF paper search for the title (text pages print no id)
+    examples = cards(emerging)[PLANTED_TERM.lower()]
+    assert len(examples) == min(3, len(named))
+    for link, printed, _ in examples:
+        title = html.unescape(printed)
+        assert PLANTED_TERM.lower() in title.lower()
+        arxiv_id = link.removeprefix("https://arxiv.org/abs/")
+        assert arxiv_id in named if arxiv_id != link else link == "https://huggingface.co/papers?q=" + quote_plus(title)
+    seen = [d for _, _, d in examples]
+    assert seen == sorted(seen, reverse=True)
+    first_seen = {a: min(f.snapshot_date for f in generated.truth.files if a in f.arxiv_ids) for a in named}
+    assert seen == [d.isoformat() for d in sorted(first_seen.values(), reverse=True)[:3]]
 
 
 def test_generated_summary_lines(generated: Generated) -> None:
