@@ -219,7 +219,7 @@ def _emerging(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def _share_chart(fig: Any, points: list[tuple[date, float, bool]]) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     ax = fig.subplots()
     weeks = [p[0] for p in points]
@@ -227,7 +227,9 @@ def _share_chart(fig: Any, points: list[tuple[date, float, bool]]) -> None:
     hot = [p for p in points if p[2]]
     ax.plot([p[0] for p in hot], [p[1] for p in hot], linestyle="none", marker="o", markersize=6, color="#c0392b")
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    # ticks at 1-2-5 steps (no 7.5% printed as "8%"), each with the decimals it needs (2.5%, 10%)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda share, _: f"{100 * share:.3g}%"))
     locator = AutoDateLocator(maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
