@@ -44,7 +44,7 @@ SORT_KEYS = {
     "term_papers": "grain, period_start, term, recency_rank",
     "paper_aliases": "old_paper_id",
 }
-EXAMPLE_PAPERS = 3  # example papers per emerging term (view example_titles and the report): term_papers.recency_rank <= this
+EXAMPLE_PAPERS = 3  # example papers per emerging term (view example_titles, report): recency_rank <= this
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SOURCE = "source_wh"  # catalog alias of the attached warehouse
 

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -76,8 +76,12 @@ LATEST_WEEK_SQL = "SELECT max(period_start) FROM marts.topic_trends WHERE grain 
 
 TERM_WEEKLY_SQL = """
 WITH weeks AS (
+    -- up to the last complete week, the one the flags are about: the running week's few papers
+    -- (3 on the real Tuesday 2026-03-31) would end every line on a 0% or a 67% point
     SELECT period_start, max(n_papers_total) > 0 AS has_data
-    FROM marts.topic_trends WHERE grain = 'week' GROUP BY period_start
+    FROM marts.topic_trends
+    WHERE grain = 'week' AND period_start <= (SELECT week_start FROM marts.last_complete_week)
+    GROUP BY period_start
 ),
 terms AS (SELECT unnest($terms::VARCHAR[]) AS term)
 SELECT t.term, w.period_start, CASE WHEN w.has_data THEN coalesce(tr.share, 0) END AS share,
@@ -226,6 +230,9 @@ def _share_chart(fig: Any, points: list[tuple[date, float, bool]]) -> None:
     ax.plot(weeks, [p[1] for p in points], color="#2c6fbb", marker="o", markersize=3)
     hot = [p for p in points if p[2]]
     ax.plot([p[0] for p in hot], [p[1] for p in hot], linestyle="none", marker="o", markersize=6, color="#c0392b")
+    ax.margins(y=0.12)  # room above the highest (often flagged, large) point
+    if len(set(weeks)) == 1:  # one week of history: a two-week window, not a date range of zero length
+        ax.set_xlim(weeks[0] - timedelta(days=7), weeks[0] + timedelta(days=7))
     ax.set_ylim(bottom=0)
     # ticks at 1-2-5 steps (no 7.5% printed as "8%"), each with the decimals it needs (2.5%, 10%)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
