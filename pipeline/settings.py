@@ -59,7 +59,7 @@ class LakeSettings:
     def data_dir(self, part: str) -> str:
         """``<data_path>/<part>/``: a local directory (absolute) or an ``s3://`` prefix."""
         root = self.data_path if "://" in self.data_path else str(absolute(self.data_path))
-        return f"{root.rstrip('/')}/{part}/"
+        return f"{root.rstrip('/')}/" + (f"{part}/" if part else "")
 
 
 def lake_settings(warehouse: str, data_path: str = "", keep_snapshots: int | None = None) -> LakeSettings | None:
