@@ -126,6 +126,13 @@ def expire_snapshots(con: duckdb.DuckDBPyConnection, alias: str, keep: int) -> i
 
 def published_exists(lake: LakeSettings) -> bool:
     """True once a refresh has published into the lake (its ``main.meta`` exists)."""
-    with connect(lake, "published", read_only=True) as con:
+    con = loaded_connection()
+    try:
+        try:
+            attach(con, lake, "published", read_only=True)
+        except duckdb.InvalidInputException:  # "Existing DuckLake ... does not exist": nothing published yet
+            return False
         return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'meta'",
                            [PUBLISHED_ALIAS]).fetchone()[0] > 0
+    finally:
+        con.close()

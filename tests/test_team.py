@@ -133,6 +133,12 @@ def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
     facts["a_id"] = wait_for_slot(instance, first)
     write_file(landing / "2026-11-20.txt", pages.ANNOTATED, day="2026-11-20")
     second = cli_run(env)
+    # the embedded-mode world reads the same landing dir, meanwhile (its own files, no shared lock)
+    embedded = {**os.environ, "PAPERTRENDS_LANDING_DIR": str(landing), "DAGSTER_HOME": str(root / "embedded_home"),
+                "PAPERTRENDS_WAREHOUSE": str(root / "embedded" / "warehouse.duckdb"),
+                "PAPERTRENDS_ANALYTICS": str(root / "embedded" / "analytics.duckdb"),
+                "PAPERTRENDS_REPORT_DIR": str(root / "embedded" / "reports")}
+    embedded_run = cli_run(embedded)
     finish(first)
     finish(second)
     stop.touch()
@@ -141,12 +147,7 @@ def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
     facts["reader_states"] = {tuple(int(v) for v in line.split()) for line in out.splitlines()}
     facts["after_both"] = lake_counts(env)
     facts["runs"] = instance.get_run_records()
-
-    embedded = {**os.environ, "PAPERTRENDS_LANDING_DIR": str(landing), "DAGSTER_HOME": str(root / "embedded_home"),
-                "PAPERTRENDS_WAREHOUSE": str(root / "embedded" / "warehouse.duckdb"),
-                "PAPERTRENDS_ANALYTICS": str(root / "embedded" / "analytics.duckdb"),
-                "PAPERTRENDS_REPORT_DIR": str(root / "embedded" / "reports")}
-    finish(cli_run(embedded))
+    finish(embedded_run)
     facts["embedded_analytics"] = root / "embedded" / "analytics.duckdb"
     yield facts
 
@@ -196,3 +197,30 @@ def test_lake_sql_prints_the_published_count(team) -> None:
                          cwd=PROJECT_ROOT, env=team["env"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "n_papers" in out.stdout and re.search(r"│\s+4\s+│", out.stdout), out.stdout
+
+
+def test_one_switch_selects_team_mode_and_keeps_the_embedded_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", "ducklake:postgres:dbname=pt host=/run/pg user=me")
+    monkeypatch.setenv("PAPERTRENDS_ANALYTICS", "/srv/pt/analytics.duckdb")
+    monkeypatch.setenv("PAPERTRENDS_LAKE_DATA_PATH", "s3://bucket/pt")
+    monkeypatch.setenv("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS", "3")
+    team = Settings.from_env()
+    assert team.lake is not None and team.lake.catalog == "ducklake:postgres:dbname=pt host=/run/pg user=me"
+    assert (team.lake.keep_snapshots, team.lake.data_dir("published")) == (3, "s3://bucket/pt/published/")
+    assert team.warehouse == Path("/srv/pt/lake") and team.warehouse_value == team.lake.catalog
+    monkeypatch.setenv("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS", "0")
+    with pytest.raises(ValueError, match="KEEP_SNAPSHOTS"):
+        Settings.from_env()
+    monkeypatch.delenv("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS")
+    monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", "/srv/pt/warehouse.duckdb")
+    embedded = Settings.from_env()
+    assert embedded.lake is None and embedded.warehouse == Path("/srv/pt/warehouse.duckdb")
+
+
+def test_attach_options_are_quoted_once() -> None:
+    sql = attach_sql("ducklake:postgres:dbname=pt password=it's", "lake", read_only=True,
+                     options={"METADATA_SCHEMA": "s", "DATA_PATH": "/d/o'k/"})
+    assert sql == ("ATTACH 'ducklake:postgres:dbname=pt password=it''s' AS lake "
+                   "(READ_ONLY, METADATA_SCHEMA 's', DATA_PATH '/d/o''k/')")
+    with pytest.raises(ValueError):
+        attach_sql("x", "lake", options={"DATA_PATH; DROP": "y"})
