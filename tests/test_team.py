@@ -182,7 +182,10 @@ def test_marts_equal_embedded_mode(team) -> None:
     with lake_connect(settings.lake, "published", read_only=True) as con:
         con.execute(attach_sql(team["embedded_analytics"], "embedded", read_only=True))
         for table in MARTS:
-            lake, file = f"papertrends.marts.{table}", f"embedded.marts.{table}"
+            # papers.mentions_fingerprint is the incremental build's change state; it hashes each
+            # mention's ingested_at, which differs between two worlds by construction
+            columns = "* EXCLUDE (mentions_fingerprint)" if table == "papers" else "*"
+            lake, file = (f"(SELECT {columns} FROM {db}.marts.{table})" for db in ("papertrends", "embedded"))
             lake_rows, file_rows, differ = con.execute(
                 f"SELECT (SELECT count(*) FROM {lake}), (SELECT count(*) FROM {file}), (SELECT count(*) FROM ("  # noqa: S608
                 f"(SELECT * FROM {lake} EXCEPT ALL SELECT * FROM {file}) UNION ALL (SELECT * FROM {file} EXCEPT ALL SELECT * FROM {lake})))"
