@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from pipeline import lake
 from pipeline.lake import attach_sql  # noqa: F401 - its historical home; publish and tests import it here
-from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, raw_ddl, sql_type
+from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, raw_ddl, sql_type  # noqa: F401 - RAW_DDL: tests import it here
 from pipeline.settings import LakeSettings
 
 LOG = logging.getLogger(__name__)
