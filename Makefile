@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV_BIN := .venv/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test dev bench clean drop-samples
+.PHONY: setup run run-team lake-sql test dev bench clean drop-samples
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -23,6 +23,15 @@ setup:
 # the run is recorded in $(DAGSTER_HOME), the instance `make dev` shows.
 run: setup
 	@$(VENV_BIN)/python -m pipeline.cli run
+
+# Team mode on one machine (README: Team mode): embedded PostgreSQL + DuckLake under data/team,
+# the same daily_refresh on the same landing dir; the server is stopped at the end.
+run-team: setup
+	@$(VENV_BIN)/python -m pipeline.team run
+
+# One query on the published lake of run-team, e.g. make lake-sql SQL="SELECT count(*) FROM papertrends.marts.papers"
+lake-sql: setup
+	@$(VENV_BIN)/python -m pipeline.team sql "$(SQL)"
 
 # Delete the demo (source 'sample') rows from raw, then a full refresh (README: from the demo to real data).
 drop-samples: setup

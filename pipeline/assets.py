@@ -227,11 +227,9 @@ def ingest_snapshots(context: AssetExecutionContext, paths: WarehouseResource) -
 )
 def analytics_db(context: AssetExecutionContext, paths: WarehouseResource) -> MaterializeResult:
     from pipeline import __version__
-    from pipeline.publish import publish
 
-    settings = paths.settings
     with paths.lock():
-        result = publish(settings.warehouse, settings.analytics, pipeline_version=__version__)
+        result = paths.publish(pipeline_version=__version__)
     context.log.info(f"published {result.path}")
     return MaterializeResult(
         metadata={
@@ -253,6 +251,6 @@ def trend_report(context: AssetExecutionContext, paths: WarehouseResource) -> Ma
     from pipeline.report import build_report
 
     settings = paths.settings
-    path = build_report(settings.analytics, settings.report_dir)
+    path = build_report(settings.analytics_source, settings.report_dir)
     context.log.info(f"report written to {path}")
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})

@@ -1,4 +1,4 @@
-"""Command line behind the Makefile: ``prepare``, ``samples``, ``run`` and ``drop-samples``.
+"""Command line behind the Makefile: ``prepare``, ``samples``, ``run``, ``drop-samples`` and ``lake-sql``.
 
 ``run`` is the whole product in one command: sample data if the default
 landing dir is empty (never into a configured one), the ``daily_refresh`` job
@@ -26,9 +26,11 @@ DBT_INPUTS = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles
 
 def export_settings(settings: Settings) -> None:
     """Put absolute paths into the environment so dbt and Dagster see the same world."""
-    for name, value in (("PAPERTRENDS_LANDING_DIR", settings.landing_dir), ("PAPERTRENDS_WAREHOUSE", settings.warehouse),
+    for name, value in (("PAPERTRENDS_LANDING_DIR", settings.landing_dir), ("PAPERTRENDS_WAREHOUSE", settings.warehouse_value),
                         ("PAPERTRENDS_ANALYTICS", settings.analytics), ("PAPERTRENDS_REPORT_DIR", settings.report_dir)):
         os.environ[name] = str(value)
+    if settings.lake:
+        os.environ["PAPERTRENDS_LAKE_DATA_PATH"] = settings.lake.data_dir("").rstrip("/")
 
 
 def manifest_is_current(manifest: Path) -> bool:
@@ -120,10 +122,14 @@ def print_summary(settings: Settings, run_id: str, elapsed: float) -> None:
     from pipeline.report import summary_lines
 
     print(f"\ndaily_refresh succeeded in {elapsed:.1f}s (run {run_id[:8]})")
-    for line in summary_lines(settings.analytics):
+    for line in summary_lines(settings.analytics_source):
         print(line)
-    print(f"\nwarehouse : {settings.warehouse}")
-    print(f"analytics : {settings.analytics}   (duckdb {settings.analytics} -readonly)")
+    if settings.lake:
+        print(f"\nwarehouse : DuckLake {settings.lake.catalog} (files in {settings.lake.data_dir('')})")
+        print('analytics : the published lake: python -m pipeline.cli lake-sql "SELECT ..." (README: Team mode)')
+    else:
+        print(f"\nwarehouse : {settings.warehouse}")
+        print(f"analytics : {settings.analytics}   (duckdb {settings.analytics} -readonly)")
     print(f"report    : {settings.report_dir / 'trends.html'}")
     print("UI        : make dev  (Dagster on http://127.0.0.1:3000)")
 
@@ -138,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--days", type=int, default=90)
     runner.add_argument("--full-refresh", action="store_true", help="rebuild every incremental dbt model from raw")
     sub.add_parser("drop-samples", help="delete the demo (source 'sample') rows from raw, then a full refresh")
+    lake_sql = sub.add_parser("lake-sql", help="team mode: run one SQL query on the published lake (attached read-only as papertrends)")
+    lake_sql.add_argument("sql")
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare()
@@ -145,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         fill_samples(Settings.from_env(), args.days)
     elif args.command == "drop-samples":
         return drop()
+    elif args.command == "lake-sql":
+        from pipeline.team import lake_sql as query
+
+        return query(args.sql)
     else:
         return run(args.days, full_refresh=args.full_refresh)
     return 0

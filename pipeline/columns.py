@@ -111,17 +111,22 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
     return {c.name: c.dtype for c in RAW_TABLES[table]}
 
 
-def create_table_sql(table: str) -> str:
-    """``CREATE TABLE IF NOT EXISTS`` for one raw table."""
+def create_table_sql(table: str, in_lake: bool = False) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for one raw table (in a DuckLake: no key, no compression choice)."""
     cols = [
         f"{c.name} {sql_type(c.dtype)}"
-        + (f" USING COMPRESSION {c.compression}" if c.compression else "")
+        + (f" USING COMPRESSION {c.compression}" if c.compression and not in_lake else "")
         + ("" if c.nullable else " NOT NULL")
         for c in RAW_TABLES[table]
     ]
-    if table in PRIMARY_KEYS:
+    if table in PRIMARY_KEYS and not in_lake:
         cols.append(f"PRIMARY KEY ({', '.join(PRIMARY_KEYS[table])})")
     return f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    " + ",\n    ".join(cols) + "\n);"
 
 
-RAW_DDL = "CREATE SCHEMA IF NOT EXISTS raw;\n" + "\n".join(create_table_sql(t) for t in RAW_TABLES)
+def raw_ddl(in_lake: bool = False) -> str:
+    """The whole raw layer's DDL (safe to repeat)."""
+    return "CREATE SCHEMA IF NOT EXISTS raw;\n" + "\n".join(create_table_sql(t, in_lake) for t in RAW_TABLES)
+
+
+RAW_DDL = raw_ddl()

@@ -115,7 +115,7 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
         args = ["build", "--indirect-selection", "cautious", *(["--full-refresh"] if rebuild else []),
                 *(["--exclude", "resource_type:unit_test"] if tested else [])]
         invocation = dbt.build(context, TRANSLATOR, DBT_PROJECT, args, paths.dbt_target_path,
-                               database=paths.warehouse_path.stem, fingerprint=state[1] if state else project_fingerprint())
+                               database=paths.dbt_database, fingerprint=state[1] if state else project_fingerprint())
         context.log.info(f"dbt build{' --full-refresh' if rebuild else ''}: {len(context.selected_asset_keys)} models "
                          f"and seeds, {len(context.selected_asset_check_keys)} tests as checks"
                          f"{'' if tested else ', and the unit tests'}")
@@ -185,6 +185,7 @@ def _models_present(context: AssetExecutionContext, con: duckdb.DuckDBPyConnecti
     this holds. No model reads the clock, so the marts are a function of raw
     and the project alone.
     """
-    present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
+    present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                              "WHERE table_catalog = current_database()").fetchall())
     models = {tuple(key.path) for key in context.assets_def.keys}
-    return models <= present and paths.settings.analytics.exists()
+    return models <= present and paths.published()

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import lake
 from pipeline.quality import drift_sql
-from pipeline.settings import DBT_PROJECT_DIR
+from pipeline.settings import DBT_PROJECT_DIR, LakeSettings
 from pipeline.warehouse import attach_sql
 
 MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends",
@@ -46,10 +47,10 @@ SORT_KEYS = {
 }
 EXAMPLE_PAPERS = 3  # example papers per emerging term (view example_titles, report): recency_rank <= this
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
-SOURCE = "source_wh"  # catalog alias of the attached warehouse
+SOURCE = lake.SOURCE_ALIAS  # catalog alias of the attached warehouse
 
 VIEWS_SQL = f"""
-CREATE VIEW marts.rising_topics_latest AS
+CREATE OR REPLACE VIEW marts.rising_topics_latest AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
        tr.growth, tr.zscore, tr.rank, tr.rank_change, tr.rising_reason
 FROM marts.topic_trends AS tr
@@ -58,7 +59,7 @@ WHERE tr.grain = 'week' AND tr.is_rising
   AND tr.period_start = (SELECT max(period_start) FROM marts.topic_trends WHERE grain = 'week')
 ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
 
-CREATE VIEW marts.papers_latest_day AS
+CREATE OR REPLACE VIEW marts.papers_latest_day AS
 WITH latest AS (
     SELECT paper_id, any_value(snapshot_date) AS snapshot_date, min(position) AS position, max(upvotes) AS upvotes
     FROM marts.paper_mentions
@@ -84,7 +85,7 @@ ORDER BY l.position, l.paper_id;
 -- Same rule as the dbt view of that name: the latest week with data whose Sunday is on or
 -- before the newest snapshot date of raw.snapshots (empty snapshots count; meta_quality has it).
 -- month_start: the month that week ends in, whose monthly risers go with it.
-CREATE VIEW marts.last_complete_week AS
+CREATE OR REPLACE VIEW marts.last_complete_week AS
 SELECT week_start, date_trunc('month', week_start + 6)::DATE AS month_start
 FROM (
     SELECT max(period_start) AS week_start
@@ -93,7 +94,7 @@ FROM (
       AND period_start + 6 <= (SELECT newest_snapshot_date FROM main.meta_quality)
 );
 
-CREATE VIEW marts.rising_topics_last_week AS
+CREATE OR REPLACE VIEW marts.rising_topics_last_week AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
        tr.growth, tr.zscore, tr.rank, tr.rank_change, tr.rising_reason
 FROM marts.topic_trends AS tr
@@ -102,7 +103,7 @@ JOIN marts.topics AS t USING (topic_id)
 WHERE tr.grain = 'week' AND tr.is_rising
 ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
 
-CREATE VIEW marts.emerging_terms_last_week AS
+CREATE OR REPLACE VIEW marts.emerging_terms_last_week AS
 WITH examples AS (
     SELECT term, grain, period_start, list(title ORDER BY recency_rank) AS example_titles
     FROM marts.term_papers
@@ -122,7 +123,7 @@ ORDER BY tr.grain = 'month', tr.zscore DESC NULLS LAST, tr.term;
 """
 
 QUALITY_SQL = f"""
-CREATE TABLE meta_quality AS SELECT
+CREATE OR REPLACE TABLE meta_quality AS SELECT
     (SELECT count(*) FROM {SOURCE}.raw.snapshots) AS n_snapshots,
     (SELECT min(snapshot_date) FROM {SOURCE}.raw.snapshots) AS oldest_snapshot_date,
     (SELECT max(snapshot_date) FROM {SOURCE}.raw.snapshots) AS newest_snapshot_date,
@@ -130,7 +131,7 @@ CREATE TABLE meta_quality AS SELECT
     (SELECT count(*) FROM {SOURCE}.raw.rejected_mentions) AS n_rejected_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files,
     (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues;
-CREATE TABLE meta_layout_drift AS {drift_sql(f"{SOURCE}.raw")};
+CREATE OR REPLACE TABLE meta_layout_drift AS {drift_sql(f"{SOURCE}.raw")};
 """
 
 # Docs of the objects publish adds itself: (object comment, {column: comment}).
@@ -220,11 +221,38 @@ def publish(warehouse: Path, analytics: Path, *, pipeline_version: str, manifest
     return PublishResult(analytics, counts, newest)
 
 
+def publish_lake(settings: LakeSettings, *, pipeline_version: str, manifest: Path = MANIFEST) -> PublishResult:
+    """Team mode: the same tables, views and comments into the published lake, in ONE transaction.
+
+    DuckLake commits a transaction as one snapshot, so an analyst attached to the
+    published lake sees the previous refresh or this one, never a mix. Then both
+    lakes keep only their newest ``keep_snapshots`` snapshots (time travel stays
+    possible that far back) and the files of the expired ones are deleted.
+    """
+    with lake.connect(settings, "published", source=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _copy_marts(con)
+            con.execute(QUALITY_SQL)
+            con.execute(VIEWS_SQL)
+            counts, newest = _write_meta(con, pipeline_version)
+            _comment(con, {**_dbt_docs(manifest), **OWN_DOCS}, view_columns=False)  # DuckLake: views take no column comments
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute(f"DETACH {SOURCE}")
+        lake.expire_snapshots(con, lake.PUBLISHED_ALIAS, settings.keep_snapshots)
+    with lake.connect(settings, "warehouse") as con:
+        lake.expire_snapshots(con, lake.WAREHOUSE_ALIAS, settings.keep_snapshots)
+    return PublishResult(Path(lake.PUBLISHED_ALIAS), counts, newest)
+
+
 def _copy_marts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for table in MARTS:
         con.execute(
-            f"CREATE TABLE marts.{table} AS SELECT * FROM {SOURCE}.marts.{table} ORDER BY {SORT_KEYS[table]}"
+            f"CREATE OR REPLACE TABLE marts.{table} AS SELECT * FROM {SOURCE}.marts.{table} ORDER BY {SORT_KEYS[table]}"
         )
 
 
@@ -233,7 +261,7 @@ def _write_meta(con: duckdb.DuckDBPyConnection, pipeline_version: str) -> tuple[
     oldest, newest = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM marts.paper_mentions").fetchone()
     count_columns = ", ".join(f"rows_{t} BIGINT" for t in MARTS)
     con.execute(
-        "CREATE TABLE meta (refreshed_at TIMESTAMP, newest_snapshot_date DATE, oldest_snapshot_date DATE, "
+        "CREATE OR REPLACE TABLE meta (refreshed_at TIMESTAMP, newest_snapshot_date DATE, oldest_snapshot_date DATE, "
         f"pipeline_version VARCHAR, {count_columns})"
     )
     refreshed_at = datetime.now(UTC).replace(tzinfo=None)
@@ -255,7 +283,7 @@ def _dbt_docs(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:
     return docs
 
 
-def _comment(con: duckdb.DuckDBPyConnection, docs: dict[str, tuple[str, dict[str, str]]]) -> None:
+def _comment(con: duckdb.DuckDBPyConnection, docs: dict[str, tuple[str, dict[str, str]]], view_columns: bool = True) -> None:
     """COMMENT ON each documented object and column that exists in the file.
 
     DuckDB's COMMENT takes no parameters, so the text is written as a SQL string
@@ -277,6 +305,8 @@ def _comment(con: duckdb.DuckDBPyConnection, docs: dict[str, tuple[str, dict[str
         target = ".".join(_identifier(part) for part in obj.split("."))
         if description:
             con.execute(f"COMMENT ON {objects[obj]} {target} IS {_literal(description)}")
+        if objects[obj] == "VIEW" and not view_columns:
+            continue
         existing = {r[0] for r in con.execute(f"SELECT * FROM {target} LIMIT 0").description}
         for column, text in columns.items():
             if text and column in existing:

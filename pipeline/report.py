@@ -12,8 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,8 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.publish import EXAMPLE_PAPERS
-from pipeline.settings import DEFAULT_HF_BASE_URL
+from pipeline.settings import DEFAULT_HF_BASE_URL, LakeSettings
+from pipeline.warehouse import connect_analytics as _connect  # the published file, or the published lake
 
 TOP_TOPICS = 6  # charts for this many topics by mean weekly share, plus every topic rising now
 NEWEST_PAPERS = 5  # newest papers listed per rising topic
@@ -101,7 +101,7 @@ ORDER BY tp.grain, tp.term, tp.recency_rank
 """
 
 
-def build_report(analytics: Path, report_dir: Path) -> Path:
+def build_report(analytics: Path | LakeSettings, report_dir: Path) -> Path:
     """Write ``trends.html`` (and a copy dated by the newest snapshot) into ``report_dir``."""
     with _connect(analytics) as con:
         page = render(con)
@@ -114,7 +114,7 @@ def build_report(analytics: Path, report_dir: Path) -> Path:
     return path
 
 
-def summary_lines(analytics: Path) -> list[str]:
+def summary_lines(analytics: Path | LakeSettings) -> list[str]:
     """Snapshots, papers, rejects and the top 5 rising topics, for the terminal."""
     with _connect(analytics) as con:
         meta = _one(con, "SELECT * FROM meta")
@@ -276,17 +276,6 @@ def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str, size: tupl
     svg = buf.getvalue()
     svg = SVG_NAMESPACES.sub("", svg[svg.index("<svg"):]).replace('xlink:href="#', 'href="#')
     return SVG_IDS.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg).strip()
-
-
-@contextmanager
-def _connect(analytics: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    if not analytics.is_file():
-        raise FileNotFoundError(f"no analytics file at {analytics}: publish has not run yet")
-    con = duckdb.connect(str(analytics), read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -12,15 +12,18 @@ DESIGN.md); nothing here reads the environment itself.
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from dagster import AssetKey, ConfigurableResource, TableColumn, TableSchema
 from pydantic import Field
 
-from pipeline import warehouse as wh
+from pipeline import lake, warehouse as wh
 from pipeline.dbt_runner import DbtRunner
-from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, dbt_warehouse_env, lock_timeout_s
+from pipeline.settings import DBT_PROJECT_DIR, Settings, dbt_warehouse_env, lock_timeout_s
+
+if TYPE_CHECKING:
+    from pipeline.publish import PublishResult
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -33,25 +36,27 @@ class WarehouseResource(ConfigurableResource):
     analytics: str = Field(description="The published read-only copy for analysts (PAPERTRENDS_ANALYTICS).")
     report_dir: str = Field(description="Where the trend report is written (PAPERTRENDS_REPORT_DIR).")
     lock_timeout_s: float = Field(default=120.0, description="Seconds a writer waits for the warehouse lock, then 'warehouse busy'.")
+    lake_data_path: str = Field(default="", description="Team mode: the lake's Parquet files, a directory or s3://… (PAPERTRENDS_LAKE_DATA_PATH).")
+    lake_keep_snapshots: int = Field(default=10, description="Team mode: snapshots of each lake kept after a refresh (PAPERTRENDS_LAKE_KEEP_SNAPSHOTS).")
 
     @classmethod
     def from_settings(cls, settings: Settings, lock_timeout_s: float = 120.0) -> "WarehouseResource":
         return cls(
             lock_timeout_s=lock_timeout_s,
             landing_dir=str(settings.landing_dir),
-            warehouse=str(settings.warehouse),
+            warehouse=settings.warehouse_value,
             analytics=str(settings.analytics),
             report_dir=str(settings.report_dir),
+            **({"lake_data_path": settings.lake.data_path, "lake_keep_snapshots": settings.lake.keep_snapshots}
+               if settings.lake else {}),
         )
 
     @property
     def settings(self) -> Settings:
-        """Absolute paths; relative values are taken from the project root, as in DESIGN.md."""
-        def absolute(value: str) -> Path:
-            path = Path(value)
-            return path if path.is_absolute() else PROJECT_ROOT / path
-
-        return Settings(absolute(self.landing_dir), absolute(self.warehouse), absolute(self.analytics), absolute(self.report_dir))
+        """Absolute paths (relative values are taken from the project root, as in DESIGN.md); a
+        ``ducklake:`` warehouse is team mode."""
+        return Settings.resolve(self.landing_dir, self.warehouse, self.analytics, self.report_dir,
+                                self.lake_data_path, self.lake_keep_snapshots)
 
     @property
     def warehouse_path(self) -> Path:
@@ -68,17 +73,44 @@ class WarehouseResource(ConfigurableResource):
         """
         return self.warehouse_path.parent / f".{self.warehouse_path.stem}.dbt_target"
 
+    @property
+    def dbt_database(self) -> str:
+        """The catalog dbt builds into: the file's stem, or the attached warehouse lake's alias."""
+        return lake.WAREHOUSE_ALIAS if self.settings.lake else self.warehouse_path.stem
+
     @contextmanager
     def lock(self, timeout_s: float | None = None) -> Iterator[None]:
-        """The exclusive warehouse lock; ``WarehouseBusy`` after ``timeout_s`` (default: the configured one)."""
+        """The exclusive warehouse lock; ``WarehouseBusy`` after ``timeout_s`` (default: the configured one).
+
+        Embedded mode only: in team mode the writers run on several machines and the
+        ``warehouse`` pool, held in the PostgreSQL instance storage, is their one lock.
+        """
+        if self.settings.lake:
+            yield
+            return
         with wh.warehouse_lock(self.warehouse_path, self.lock_timeout_s if timeout_s is None else timeout_s):
             yield
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the warehouse (a writable one creates/migrates the raw layer); hold ``lock()`` around it."""
-        with wh.connect(self.warehouse_path, read_only=read_only) as con:
+        settings = self.settings
+        with wh.connect(settings.lake or settings.warehouse, read_only=read_only) as con:
             yield con
+
+    def publish(self, pipeline_version: str) -> "PublishResult":
+        """Publish the marts for analysts: a new analytics file, or one snapshot of the published lake."""
+        from pipeline.publish import publish, publish_lake
+
+        settings = self.settings
+        if settings.lake:
+            return publish_lake(settings.lake, pipeline_version=pipeline_version)
+        return publish(settings.warehouse, settings.analytics, pipeline_version=pipeline_version)
+
+    def published(self) -> bool:
+        """Whether analysts have something to read yet (the file, or the published lake's meta table)."""
+        settings = self.settings
+        return lake.published_exists(settings.lake) if settings.lake else settings.analytics.exists()
 
     @contextmanager
     def locked_connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -117,7 +149,10 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def dbt_env(self) -> Iterator[None]:
         """The environment dbt needs to build this warehouse (profiles.yml reads PAPERTRENDS_WAREHOUSE)."""
-        with dbt_warehouse_env(self.warehouse_path):
+        settings = self.settings
+        if settings.lake:
+            lake.install_extensions()  # dbt-duckdb's `extensions:` then load them offline
+        with dbt_warehouse_env(settings.warehouse_value):
             yield
 
 

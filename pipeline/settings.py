@@ -28,25 +28,96 @@ DEFAULTS = {
 
 def env_path(name: str) -> Path:
     """Resolve one variable; relative values are taken from the project root."""
-    path = Path(os.environ.get(name) or DEFAULTS[name])
+    return absolute(os.environ.get(name) or DEFAULTS[name])
+
+
+def absolute(value: str | Path) -> Path:
+    path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+# --- team mode (DESIGN.md: PAPERTRENDS_WAREHOUSE=ducklake:postgres:<conninfo>, PAPERTRENDS_LAKE_DATA_PATH) ---
+
+LAKE_PREFIX = "ducklake:"
+DEFAULT_LAKE_DATA_PATH = "data/lake"
+DEFAULT_LAKE_KEEP_SNAPSHOTS = 10
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """Team mode: a DuckLake catalog (``ducklake:postgres:<libpq conninfo>``) and where its Parquet files go.
+
+    The pipeline's working lake (raw and dbt) and the published lake analysts
+    read live in the same PostgreSQL database under two metadata schemas
+    (``pipeline.lake``); ``keep_snapshots`` is how many snapshots of each survive a refresh.
+    """
+
+    catalog: str
+    data_path: str
+    keep_snapshots: int = DEFAULT_LAKE_KEEP_SNAPSHOTS
+
+    def data_dir(self, part: str) -> str:
+        """``<data_path>/<part>/``: a local directory (absolute) or an ``s3://`` prefix."""
+        root = self.data_path if "://" in self.data_path else str(absolute(self.data_path))
+        return f"{root.rstrip('/')}/" + (f"{part}/" if part else "")
+
+
+def lake_settings(warehouse: str, data_path: str = "", keep_snapshots: int | None = None) -> LakeSettings | None:
+    """The lake of a ``ducklake:`` warehouse value, None for a DuckDB file (the embedded default)."""
+    if not warehouse.startswith(LAKE_PREFIX):
+        return None
+    return LakeSettings(warehouse, data_path or DEFAULT_LAKE_DATA_PATH,
+                        DEFAULT_LAKE_KEEP_SNAPSHOTS if keep_snapshots is None else keep_snapshots)
+
+
+def lake_keep_snapshots() -> int:
+    """PAPERTRENDS_LAKE_KEEP_SNAPSHOTS: snapshots of each lake kept (time travel) after a refresh."""
+    raw = os.environ.get("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS", "").strip()
+    if raw and not (raw.isdigit() and int(raw) >= 1):
+        raise ValueError(f"PAPERTRENDS_LAKE_KEEP_SNAPSHOTS={raw!r} is not a whole number >= 1")
+    return int(raw) if raw else DEFAULT_LAKE_KEEP_SNAPSHOTS
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Where everything is. In team mode ``lake`` is set and ``warehouse`` is only a local
+    working name beside ``analytics`` (dbt's target dir and the run log are kept there)."""
+
     landing_dir: Path
     warehouse: Path
     analytics: Path
     report_dir: Path
+    lake: LakeSettings | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
-        return cls(
-            landing_dir=env_path("PAPERTRENDS_LANDING_DIR"),
-            warehouse=env_path("PAPERTRENDS_WAREHOUSE"),
-            analytics=env_path("PAPERTRENDS_ANALYTICS"),
-            report_dir=env_path("PAPERTRENDS_REPORT_DIR"),
+        return cls.resolve(
+            os.environ.get("PAPERTRENDS_LANDING_DIR") or DEFAULTS["PAPERTRENDS_LANDING_DIR"],
+            os.environ.get("PAPERTRENDS_WAREHOUSE") or DEFAULTS["PAPERTRENDS_WAREHOUSE"],
+            os.environ.get("PAPERTRENDS_ANALYTICS") or DEFAULTS["PAPERTRENDS_ANALYTICS"],
+            os.environ.get("PAPERTRENDS_REPORT_DIR") or DEFAULTS["PAPERTRENDS_REPORT_DIR"],
+            os.environ.get("PAPERTRENDS_LAKE_DATA_PATH", ""),
+            lake_keep_snapshots(),
         )
+
+    @classmethod
+    def resolve(cls, landing_dir: str, warehouse: str, analytics: str, report_dir: str,
+                lake_data_path: str = "", keep_snapshots: int | None = None) -> "Settings":
+        """Absolute paths from configured values; a ``ducklake:`` warehouse switches to team mode."""
+        lake = lake_settings(warehouse, lake_data_path, keep_snapshots)
+        published = absolute(analytics)
+        return cls(absolute(landing_dir), published.with_name("lake") if lake else absolute(warehouse),
+                   published, absolute(report_dir), lake)
+
+    @property
+    def warehouse_value(self) -> str:
+        """What PAPERTRENDS_WAREHOUSE holds for this world: the lake's catalog or the file's path."""
+        return self.lake.catalog if self.lake else str(self.warehouse)
+
+    @property
+    def analytics_source(self) -> "Path | LakeSettings":
+        """What analysts (and the report) read: the published file, or the published lake in team mode."""
+        return self.lake or self.analytics
 
 
 DEFAULT_LOCK_TIMEOUT_S = 120.0
@@ -68,22 +139,26 @@ def schedule_cron() -> str:
 
 
 @contextmanager
-def dbt_warehouse_env(warehouse: Path) -> Iterator[None]:
+def dbt_warehouse_env(warehouse: Path | str) -> Iterator[None]:
     """Point dbt's profiles.yml (``env_var('PAPERTRENDS_WAREHOUSE')``) at ``warehouse`` for one call.
 
     dbt runs in this process and renders its profile from the environment, so
     the resource's path (which a run's config may override) must be in the
-    environment meanwhile.
+    environment meanwhile. A ``ducklake:`` value selects the profile's ``lake``
+    target (PAPERTRENDS_DBT_TARGET), which attaches that catalog.
     """
-    saved = os.environ.get("PAPERTRENDS_WAREHOUSE")
-    os.environ["PAPERTRENDS_WAREHOUSE"] = str(warehouse)
+    wanted = {"PAPERTRENDS_WAREHOUSE": str(warehouse),
+              "PAPERTRENDS_DBT_TARGET": "lake" if str(warehouse).startswith(LAKE_PREFIX) else "dev"}
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop("PAPERTRENDS_WAREHOUSE", None)
-        else:
-            os.environ["PAPERTRENDS_WAREHOUSE"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # --- the live fetch (DESIGN.md: PAPERTRENDS_FETCH, PAPERTRENDS_FETCH_START, PAPERTRENDS_HF_BASE_URL) ---

@@ -17,23 +17,13 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, sql_type
+from pipeline import lake
+from pipeline.lake import attach_sql  # noqa: F401 - its historical home; publish and tests import it here
+from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, raw_ddl, sql_type  # noqa: F401 - RAW_DDL: tests import it here
+from pipeline.settings import LakeSettings
 
 LOG = logging.getLogger(__name__)
 RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")  # the ingest assets
-
-
-def attach_sql(path: Path | str, alias: str, *, read_only: bool = False) -> str:
-    """``ATTACH '<path>' AS alias``: DuckDB 1.5 takes no parameter in ATTACH, so the path is quoted here, once.
-
-    The path is the operator's configuration, never paper data; a NUL byte is refused
-    and a quote is doubled (SQL string-literal rules), so no path can end the literal.
-    """
-    text = str(path)
-    if "\x00" in text or not alias.isidentifier():
-        raise ValueError(f"cannot attach {text!r} as {alias!r}")
-    literal = "'" + text.replace("'", "''") + "'"
-    return f"ATTACH {literal} AS {alias}" + (" (READ_ONLY)" if read_only else "")
 
 
 class WarehouseBusy(RuntimeError):
@@ -77,8 +67,15 @@ def warehouse_lock(warehouse: Path, timeout_s: float = 0.0) -> Iterator[None]:
 
 
 @contextmanager
-def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse, creating the raw layer when missing, and always close it."""
+def connect(warehouse: Path | LakeSettings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (a DuckDB file, or the warehouse lake in team mode), creating the raw layer
+    when missing, and always close it."""
+    if isinstance(warehouse, LakeSettings):
+        with lake.connect(warehouse, "warehouse", read_only=read_only) as con:
+            if not read_only:
+                ensure_raw(con, in_lake=True)
+            yield con
+        return
     if not read_only:
         warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse), read_only=read_only)
@@ -90,18 +87,35 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
         con.close()
 
 
-def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
+@contextmanager
+def connect_analytics(analytics: Path | LakeSettings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Read-only connection to what analysts read: the published file, or the published lake (team mode)."""
+    if isinstance(analytics, LakeSettings):
+        with lake.connect(analytics, "published", read_only=True) as con:
+            yield con
+        return
+    if not analytics.is_file():
+        raise FileNotFoundError(f"no analytics file at {analytics}: publish has not run yet")
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_raw(con: duckdb.DuckDBPyConnection, in_lake: bool = False) -> None:
     """Create the raw schema and tables when missing, and migrate older ones (safe to repeat).
 
     A warehouse written by an earlier version gains the new columns (null for
     its old rows), wider types and relaxed NOT NULLs, so upgrading never needs
     a rebuild.
     """
-    con.execute(RAW_DDL)
+    con.execute(raw_ddl(in_lake))
     found = {
         (table, column): (dtype, nullable == "YES")
         for table, column, dtype, nullable in con.execute(
-            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'raw'"
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_catalog = current_database()"
         ).fetchall()
     }
     for table, columns in RAW_COLUMNS.items():
@@ -168,8 +182,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame],
         for table, frame in frames.items():
             if frame.height:
                 con.register("incoming", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-                verb = "INSERT OR REPLACE" if table == "landing_files" else "INSERT"
-                con.execute(f"{verb} INTO raw.{table} BY NAME SELECT * FROM incoming")  # noqa: S608 - names are ours
+                if table == "landing_files":  # replace by key; a DuckLake table has no primary key for INSERT OR REPLACE
+                    con.execute("DELETE FROM raw.landing_files WHERE (file_name, size_bytes, mtime_ns) IN "
+                                "(SELECT (file_name, size_bytes, mtime_ns) FROM incoming)")
+                con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM incoming")  # noqa: S608 - names are ours
                 con.unregister("incoming")
         con.execute("COMMIT")
     except BaseException:

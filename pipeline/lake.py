@@ -1,0 +1,138 @@
+"""Team mode: DuckDB connections to the DuckLake catalogs in PostgreSQL (README: Team mode).
+
+Two lakes share one PostgreSQL database (two metadata schemas) and one data path:
+
+- the **warehouse** lake (``WAREHOUSE_SCHEMA``): ``raw`` written by ingest,
+  then staging, intermediate and marts built by dbt, many commits per refresh;
+- the **published** lake (``PUBLISHED_SCHEMA``): what analysts attach as
+  ``papertrends``. Publish copies the marts into it in one transaction, so each
+  refresh is one DuckLake snapshot there: a reader sees the previous refresh or
+  the new one, never half.
+
+Only the warehouse resource (through ``pipeline.warehouse``) and the analysts'
+``lake-sql`` call this module; nothing else attaches a lake. The DuckDB
+extensions come from wheels: they are installed once into DuckDB's own
+extension directory, so a plain ``LOAD`` (and dbt-duckdb's ``extensions:``)
+then works offline.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from pipeline.settings import LakeSettings
+
+WAREHOUSE_SCHEMA = "papertrends_warehouse"  # also in dbt_project/profiles.yml (target lake)
+PUBLISHED_SCHEMA = "papertrends_published"
+WAREHOUSE_ALIAS = "lake"  # dbt's database in team mode
+PUBLISHED_ALIAS = "papertrends"
+SOURCE_ALIAS = "source_wh"  # the warehouse lake, read-only, while publish copies from it (publish.SOURCE)
+# wheel module -> the name DuckDB loads it under (the postgres wheel's file must be renamed)
+EXTENSIONS = {"ducklake": "ducklake", "postgres": "postgres_scanner"}
+
+
+def attach_sql(path: Path | str, alias: str, *, read_only: bool = False, options: dict[str, str] | None = None) -> str:
+    """``ATTACH '<path>' AS alias``: DuckDB 1.5 takes no parameter in ATTACH, so the path is quoted here, once.
+
+    The path (a file, or a lake's ``ducklake:postgres:<conninfo>``) and the option values
+    are the operator's configuration, never paper data; a NUL byte is refused and a quote
+    is doubled (SQL string-literal rules), so no value can end its literal.
+    """
+    values = [str(path), *(options or {}).values()]
+    if any("\x00" in v for v in values) or not alias.isidentifier() or not all(k.isidentifier() for k in options or {}):
+        raise ValueError(f"cannot attach {str(path)!r} as {alias!r}")
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    parts = (["READ_ONLY"] if read_only else []) + [f"{key} {literal(v)}" for key, v in (options or {}).items()]
+    return f"ATTACH {literal(str(path))} AS {alias}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+@cache
+def install_extensions() -> None:
+    """Install the wheels' extensions into DuckDB's extension directory (once per process; no network)."""
+    con = duckdb.connect()
+    try:
+        installed = {name for (name,) in con.execute(
+            "SELECT extension_name FROM duckdb_extensions() WHERE installed").fetchall()}
+        with tempfile.TemporaryDirectory() as tmp:
+            for module, name in EXTENSIONS.items():
+                if name in installed:
+                    continue
+                package = Path(importlib.import_module(f"duckdb_extension_{module}").__file__).parent
+                version = con.execute("PRAGMA version").fetchone()[0]
+                source = package / "extensions" / version / f"{module}.duckdb_extension"
+                target = Path(tmp) / f"{name}.duckdb_extension"
+                shutil.copyfile(source, target)
+                con.execute(f"INSTALL '{target}'")  # our own temporary path, not data
+    finally:
+        con.close()
+
+
+def loaded_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the ducklake and postgres extensions loaded."""
+    install_extensions()
+    con = duckdb.connect()
+    con.execute("LOAD ducklake; LOAD postgres")
+    return con
+
+
+def attach(con: duckdb.DuckDBPyConnection, lake: LakeSettings, which: str, *, read_only: bool = False) -> None:
+    """ATTACH one of the two lakes (``which``: "warehouse" or "published") under its alias."""
+    schema, alias = ((WAREHOUSE_SCHEMA, WAREHOUSE_ALIAS) if which == "warehouse"
+                     else (PUBLISHED_SCHEMA, PUBLISHED_ALIAS))
+    options = {"METADATA_SCHEMA": schema}
+    if not read_only:
+        options["DATA_PATH"] = lake.data_dir(which)
+        if "://" not in lake.data_path:
+            Path(options["DATA_PATH"]).mkdir(parents=True, exist_ok=True)
+    con.execute(attach_sql(lake.catalog, alias, read_only=read_only, options=options))
+
+
+@contextmanager
+def connect(lake: LakeSettings, which: str = "warehouse", *, read_only: bool = False,
+            source: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection whose default catalog is that lake; ``source`` also attaches the warehouse
+    lake read-only as ``source_wh`` (what publish copies from)."""
+    con = loaded_connection()
+    try:
+        attach(con, lake, which, read_only=read_only)
+        if source:
+            con.execute(attach_sql(lake.catalog, SOURCE_ALIAS, read_only=True, options={"METADATA_SCHEMA": WAREHOUSE_SCHEMA}))
+        con.execute(f"USE {WAREHOUSE_ALIAS if which == 'warehouse' else PUBLISHED_ALIAS}")
+        yield con
+    finally:
+        con.close()
+
+
+def expire_snapshots(con: duckdb.DuckDBPyConnection, alias: str, keep: int) -> int:
+    """Expire all but the newest ``keep`` snapshots of an attached lake and delete their files; how many expired."""
+    old = [sid for (sid,) in con.execute(
+        f"SELECT snapshot_id FROM {alias}.snapshots() ORDER BY snapshot_id DESC OFFSET ?", [keep]).fetchall()]  # noqa: S608
+    if old:
+        con.execute("CALL ducklake_expire_snapshots(?, versions => ?)", [alias, old])
+        con.execute("CALL ducklake_cleanup_old_files(?, cleanup_all => true)", [alias])
+    return len(old)
+
+
+def published_exists(lake: LakeSettings) -> bool:
+    """True once a refresh has published into the lake (its ``main.meta`` exists)."""
+    con = loaded_connection()
+    try:
+        try:
+            attach(con, lake, "published", read_only=True)
+        except duckdb.InvalidInputException:  # "Existing DuckLake ... does not exist": nothing published yet
+            return False
+        return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'meta'",
+                           [PUBLISHED_ALIAS]).fetchone()[0] > 0
+    finally:
+        con.close()

