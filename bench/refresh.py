@@ -268,7 +268,7 @@ def report(fig: dict) -> str:
                      + f" | {r['rss_mb']:,.0f} / {r['tree_rss_mb']:,.0f} | {r['load']:.2f} |")
     big, small = fig["cold_big"], fig["cold_small"]
     d_bytes = (fig["bytes_history"] - fig["bytes_small"]) / 1e6
-    marginal = held_gains.marginal(fig)[0]
+    marginal = (held_gains.marginal(fig) or (None,))[0]
     marginal_steps = d_bytes / max(sum(big["stages"].values()) - sum(small["stages"].values()), 1e-9)
     average = fig["bytes_history"] / 1e6 / big["wall"]
     sa, noop_dbt = fig["standalone_dbt"], fig["noop_dbt"]["stages"]["dbt"]
@@ -291,7 +291,7 @@ def report(fig: dict) -> str:
          f"{noop_dbt / sa['wall']:.2f}x ({_f(noop_dbt)} s / {_f(sa['wall'])} s)", status(noop_dbt / sa["wall"] <= t["dbt_over_standalone"])),
         (f"cold backfill of {h} in one run", f"<= {t['backfill_s']:g} s", f"{_f(big['wall'])} s", status(big["wall"] <= t["backfill_s"])),
         ("marginal rate (backfill minus 10-snapshot cold run, whole process)", f">= {t['marginal_mb_s']:g} MB/s",
-         f"{_f(marginal)} MB/s", status(marginal >= t["marginal_mb_s"])),
+         f"{_f(marginal)} MB/s" if marginal else "n/a", status(bool(marginal) and marginal >= t["marginal_mb_s"])),
         ("peak RSS (whole process tree)", f"<= {t['rss_mb']:,.0f} MB", f"{rss:,.0f} MB", status(rss <= t["rss_mb"])),
     ]
     return "\n".join([
@@ -305,7 +305,7 @@ def report(fig: dict) -> str:
         "",
         *lines,
         "",
-        f"Backfill rate: {_f(average)} MB/s on average, marginal {_f(marginal)} MB/s (whole process) / "
+        f"Backfill rate: {_f(average)} MB/s on average, marginal {_f(marginal) if marginal else 'n/a'} MB/s (whole process) / "
         f"{_f(marginal_steps)} MB/s (steps only).",
         "",
         "| floor | seconds |",
