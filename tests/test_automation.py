@@ -6,10 +6,13 @@ import hashlib
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import duckdb
 import pytest
-from dagster import DagsterInstance, SensorResult, SkipReason, build_sensor_context, define_asset_job
+from dagster import DagsterInstance, SensorResult, SkipReason, build_sensor_context, define_asset_job, materialize
 
+from pipeline.assets import ingest_snapshots
 from pipeline.automation import build_landing_sensor, build_schedule
 from pipeline.ingest import ingest_landing
 from pipeline.ingest.held import index_path
@@ -25,6 +28,11 @@ def tick(sensor, cursor: str | None):
     with DagsterInstance.ephemeral() as instance:
         # The sensor reads the landing dir from the warehouse resource, built from the world's env vars.
         return sensor(build_sensor_context(instance=instance, cursor=cursor, resources={"paths": build_resources()["paths"]}))
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
 
 
 def skip_message(result: SensorResult | SkipReason) -> str | None:
@@ -72,8 +80,9 @@ def test_sensor_starts_no_run_for_files_the_warehouse_already_holds(world: Setti
     api = write_file(world.landing_dir / "2026-11-19.json", pages.HF_API_JSON).read_bytes()
     blank = write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED).read_bytes()
     junk = write_file(world.landing_dir / "junk.txt", "not a digest at all").read_bytes()
-    summary = ingest_landing(world.landing_dir, world.warehouse)
-    assert (summary.snapshots_loaded, summary.files_rejected) == (2, 1)
+    # The ingest step of `make run` (the Dagster asset, under the warehouse lock) writes the index.
+    assert materialize([ingest_snapshots], resources=build_resources()).success
+    assert query(world.warehouse, "SELECT (SELECT count(*) FROM raw.snapshots), (SELECT count(*) FROM raw.rejected_files)") == [(2, 1)]
     # Loaded and rejected contents are both held: the next ingest skips them all.
     assert index_path(world.warehouse).read_text().split() == sorted(hashlib.sha256(d).hexdigest() for d in (api, blank, junk))
 
