@@ -13,18 +13,16 @@ import argparse
 import shutil
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
+from bench.run import END, FULL_PROFILE
 from pipeline.ingest import ingest_landing
 from pipeline.samples import LAYOUTS, generate
-
-PROFILE = {"entries_per_day": (90, 110), "abstract_words": (165, 265), "repeat_share": 1 / 3}
 
 
 def split_by_layout(root: Path, days: int, seed: int = 2026) -> dict[str, Path]:
     """Landing dirs holding only one layout each."""
-    manifest = generate(root / "all", days=days, end=date(2026, 11, 20), seed=seed, **PROFILE)
+    manifest = generate(root / "all", days=days, end=END, seed=seed, **FULL_PROFILE)
     dirs = {layout: root / layout for layout in LAYOUTS}
     for layout_dir in dirs.values():
         layout_dir.mkdir()

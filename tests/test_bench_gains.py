@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from bench import held_gains, layouts
+from bench.run import END, FULL_PROFILE
 from pipeline.samples import LAYOUTS, generate
 
 
@@ -34,7 +34,7 @@ def test_block_gives_each_figure_with_its_ratio_to_the_bare_import_and_to_the_pe
 
 def test_layout_rates_cover_every_layout_with_all_its_entries(tmp_path: Path) -> None:
     figures = layouts.run(8, repeat=1)
-    truth = generate(tmp_path / "truth", days=8, end=date(2026, 11, 20), seed=2026, **layouts.PROFILE)
+    truth = generate(tmp_path / "truth", days=8, end=END, seed=2026, **FULL_PROFILE)
     assert list(figures) == list(LAYOUTS)
     for layout in LAYOUTS:
         files = [f for f in truth.files if f.layout == layout]
