@@ -22,6 +22,7 @@ from dagster import (
 )
 
 from pipeline.ingest.discover import list_landing_files, sha256
+from pipeline.ingest.held import read_index
 from pipeline.resources import WarehouseResource
 from pipeline.settings import DEFAULT_SCHEDULE_CRON, FetchSettings, schedule_cron
 
@@ -47,14 +48,16 @@ def build_schedule(job: JobDefinition) -> ScheduleDefinition:
     )
 
 
-def new_landing_hashes(landing_dir: Path, cursor: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-    """Hashes of complete landing files not seen before, and the next cursor.
+def new_landing_hashes(landing_dir: Path, cursor: dict[str, str], held: set[str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """Hashes of complete landing files neither seen before nor held by the warehouse, and the next cursor.
 
     The cursor maps ``name|size|mtime_ns`` to the content hash of the files
     present at the last tick, so an unchanged file is not read again and the
-    cursor does not grow with files that were removed.
+    cursor does not grow with files that were removed. ``held`` is what the
+    warehouse already holds (``pipeline.ingest.held``): such a file never
+    starts a run, whoever put it there.
     """
-    known = set(cursor.values())
+    known = set(cursor.values()) | (held or set())
     updated, new = {}, []
     for file in list_landing_files(landing_dir):
         key = f"{file.name}|{file.size_bytes}|{file.mtime_ns}"
@@ -73,11 +76,18 @@ def build_landing_sensor(job: JobDefinition):
         default_status=DefaultSensorStatus.RUNNING,
         description="Starts one daily_refresh when new complete files are in the landing dir.",
     )
-    def landing_sensor(context: SensorEvaluationContext, paths: WarehouseResource) -> SensorResult | SkipReason:
+    def landing_sensor(context: SensorEvaluationContext, paths: WarehouseResource) -> SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        new, updated = new_landing_hashes(paths.settings.landing_dir, cursor)
+        # The index file, not the warehouse: opening the DuckDB file could make a starting run fail to get it.
+        # A skip still saves the cursor, so files the warehouse holds are not hashed again at every tick.
+        held = read_index(paths.settings.warehouse)
+        new, updated = new_landing_hashes(paths.settings.landing_dir, cursor, held)
         if not new:
-            return SkipReason(f"no new complete files in the landing dir ({len(updated)} known)")
+            return SensorResult(
+                skip_reason=f"no new complete files in the landing dir ({len(updated)} known, "
+                f"{'no index of the warehouse yet' if held is None else f'{len(held)} held by the warehouse'})",
+                cursor=json.dumps(updated),
+            )
         run_key = hashlib.sha256("".join(new).encode()).hexdigest()
         return SensorResult(
             run_requests=[RunRequest(run_key=run_key, tags={"papertrends/new_files": str(len(new))})],

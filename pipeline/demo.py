@@ -75,6 +75,7 @@ def drop_samples(settings: Settings, lock_timeout_s: float = 120.0) -> Dropped:
     ingested again) and marks that dir so it is not refilled. The marts still
     hold the demo rows until the next full refresh, which the caller runs.
     """
+    from pipeline.ingest import held
     from pipeline.warehouse import connect, warehouse_lock
 
     landing = settings.landing_dir
@@ -98,6 +99,7 @@ def drop_samples(settings: Settings, lock_timeout_s: float = 120.0) -> Dropped:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        held.write_index(con, settings.warehouse)  # dropped contents count as new again for the sensor
         dropped_ids = {row[0] for row in con.execute("SELECT DISTINCT snapshot_id FROM drop_ids").fetchall()}
     removed = 0
     for file in list_landing_files(landing):

@@ -20,7 +20,7 @@ import polars as pl
 
 from pipeline import schemas, warehouse
 from pipeline.columns import polars_schema
-from pipeline.ingest import hf_api_json
+from pipeline.ingest import held, hf_api_json
 from pipeline.ingest.discover import LandingFile, date_from_name, decode, list_landing_files, sha256
 from pipeline.ingest.dispatch import (
     PARSER_VERSION,
@@ -234,12 +234,16 @@ def _new_candidates(files: list[LandingFile], index: dict, seen: set[str], summa
 def ingest_landing(landing_dir: Path, warehouse_path: Path, **options) -> IngestSummary:
     """Load every new complete file of ``landing_dir`` into ``raw.*`` (idempotent)."""
     with warehouse.connect(warehouse_path) as con:
-        return ingest_into(con, landing_dir, **options)
+        return ingest_into(con, landing_dir, held_index_of=warehouse_path, **options)
 
 
 def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_bytes: int = 32 << 20,
-                chunk_files: int = 256, progress: Progress | None = None) -> IngestSummary:
+                chunk_files: int = 256, progress: Progress | None = None,
+                held_index_of: Path | None = None) -> IngestSummary:
     """Ingest through an open connection; a chunk of files is one transaction.
+
+    With ``held_index_of`` (the warehouse file), the hash index the landing
+    sensor reads (``held``) is rewritten once the last chunk has committed.
 
     The transaction of one chunk runs on a writer thread while the next chunk
     is read and parsed (DuckDB and polars release the GIL), so the two cores
@@ -288,6 +292,8 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
         if chunk or fresh_index:
             flush(writer)
         settle()
+    if held_index_of is not None:
+        held.write_index(con, held_index_of)
     summary.seconds = time.perf_counter() - started
     return summary
 
