@@ -18,6 +18,7 @@ from pydantic import Field
 
 from pipeline import warehouse as wh
 from pipeline.dbt_runner import DbtRunner
+from pipeline.delivery import delivered
 from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
 
@@ -170,21 +171,22 @@ def _plan_build(context: AssetExecutionContext, full_refresh: bool,
         state = (wh.raw_fingerprint(con), project_fingerprint()) if whole else None
         previous = wh.last_build(con)
         built = (state is not None and not full_refresh and not reparsed and previous == state
-                 and _models_present(context, con, paths))
+                 and _models_present(context, con) and delivered(paths.settings.analytics, paths.settings.report_dir, state))
         if not built:
             wh.record_build(con, None)
     return reparsed, state, built, state is not None and previous is not None and previous[1] == state[1]
 
 
-def _models_present(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, paths: WarehouseResource) -> bool:
-    """Every model's relation is there and the published file exists.
+def _models_present(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection) -> bool:
+    """Every model's relation is there.
 
     A no-op refresh skips dbt (and so publish and report) only when rebuilding
     would change nothing: the last complete build of this warehouse (every
-    model and test passed) read the same raw rows with the same project, and
-    this holds. No model reads the clock, so the marts are a function of raw
-    and the project alone.
+    model and test passed) read the same raw rows with the same project, this
+    holds, and the delivered files come from that build (pipeline/delivery.py).
+    No model reads the clock, so the marts are a function of raw and the
+    project alone.
     """
     present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall())
     models = {tuple(key.path) for key in context.assets_def.keys}
-    return models <= present and paths.settings.analytics.exists()
+    return models <= present

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.delivery import build_id
 from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR
 from pipeline.warehouse import attach_sql
@@ -134,6 +135,8 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "newest_snapshot_date": "Newest snapshot date in marts.paper_mentions.",
         "oldest_snapshot_date": "Oldest snapshot date in marts.paper_mentions.",
         "pipeline_version": "Version of the papertrends pipeline that built the file.",
+        "build_id": "Id of the dbt build and delivery code this file comes from (pipeline/delivery.py); null when "
+                    "the warehouse had no complete build.",
         **{f"rows_{t}": f"Rows in marts.{t}." for t in MARTS},
     }),
     "main.meta_quality": ("One row: ingest figures of the warehouse raw layer at publish time.", {
@@ -175,8 +178,9 @@ def publish(warehouse: Path, analytics: Path, *, pipeline_version: str, manifest
             _copy_marts(con)
             con.execute(QUALITY_SQL)  # before the views: last_complete_week reads meta_quality
             con.execute(VIEWS_SQL)
+            build = build_id(_build_state(con))
             con.execute(f"DETACH {SOURCE}")
-            counts, newest = _write_meta(con, pipeline_version)
+            counts, newest = _write_meta(con, pipeline_version, build)
             _comment(con, {**_dbt_docs(manifest), **OWN_DOCS})
             con.execute("CHECKPOINT")
         finally:
@@ -200,18 +204,29 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, pipeline_version: str) -> tuple[dict[str, int], date | None]:
+def _write_meta(con: duckdb.DuckDBPyConnection, pipeline_version: str,
+                build: str | None) -> tuple[dict[str, int], date | None]:
     counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in MARTS}
     oldest, newest = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM marts.paper_mentions").fetchone()
     count_columns = ", ".join(f"rows_{t} BIGINT" for t in MARTS)
     con.execute(
         "CREATE TABLE meta (refreshed_at TIMESTAMP, newest_snapshot_date DATE, oldest_snapshot_date DATE, "
-        f"pipeline_version VARCHAR, {count_columns})"
+        f"pipeline_version VARCHAR, {count_columns}, build_id VARCHAR)"
     )
     refreshed_at = datetime.now(UTC).replace(tzinfo=None)
-    values = [refreshed_at, newest, oldest, pipeline_version, *counts.values()]
+    values = [refreshed_at, newest, oldest, pipeline_version, *counts.values(), build]
     con.execute(f"INSERT INTO meta VALUES ({', '.join('?' * len(values))})", values)
     return counts, newest
+
+
+def _build_state(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The warehouse's last complete dbt build (``ops.dbt_builds``), which these marts come from."""
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'ops' "
+                        "AND table_name = 'dbt_builds'", [SOURCE]).fetchone()[0]
+    if not found:
+        return None
+    row = con.execute(f"SELECT raw_fingerprint, project_fingerprint FROM {SOURCE}.ops.dbt_builds").fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def _dbt_docs(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:

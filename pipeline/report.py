@@ -22,6 +22,8 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
+from pipeline.delivery import REPORT_NAME, report_marker
+
 TOP_TOPICS = 6  # charts for this many topics by mean weekly share, plus every topic rising now
 NEWEST_PAPERS = 5  # newest papers listed per rising topic
 TOP_TERMS = 10  # emerging terms listed (and charted) for the last complete week
@@ -83,7 +85,7 @@ def build_report(analytics: Path, report_dir: Path) -> Path:
         page = render(con)
         newest = con.execute("SELECT newest_snapshot_date FROM meta").fetchone()[0]
     report_dir.mkdir(parents=True, exist_ok=True)
-    path = report_dir / "trends.html"
+    path = report_dir / REPORT_NAME
     _write(path, page)
     if newest is not None:
         _write(report_dir / f"trends-{newest.isoformat()}.html", page)
@@ -126,6 +128,7 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
     entries = (quality["n_mentions"] or 0) + (quality["n_rejected_mentions"] or 0)
     return _template().render(
         title=f"papertrends: topic trends up to {_text(meta['newest_snapshot_date'])}",
+        build_marker=Markup(report_marker(meta.get("build_id"))),
         meta=meta,
         quality=quality,
         week=con.execute(LATEST_WEEK_SQL).fetchone()[0],
