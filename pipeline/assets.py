@@ -48,6 +48,7 @@ RAW_DESCRIPTIONS = {
     "rejected_files": "Files that could not be read or parsed at all, with the reason; they stay on disk.",
     "rejected_mentions": "Entries that cannot be a paper (no usable title, or an unpaired paragraph), with the raw text and the reason.",
     "field_issues": "Fields of loaded entries that failed their Pandera check: set null (the abstract kept), with the raw value and the reason.",
+    "observed_dates": "Days observed by landing files whose bytes repeat a stored snapshot (a second empty API day): they count as observed days.",
 }
 ANALYTICS_KEY = AssetKey(["delivery", "analytics_db"])
 FETCH_KEY = AssetKey(["landing", "hf_daily_papers"])
@@ -151,6 +152,7 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
                            "reasons": MetadataValue.json([list(r) for r in summary.rejected_files][:50])},
         "rejected_mentions": {"new_rejected_mentions": summary.mentions_rejected},
         "field_issues": {"new_field_issues": summary.field_issues},
+        "observed_dates": {"new_observed_dates": summary.dates_observed},
     }
     for table, meta in per_table.items():
         yield MaterializeResult(

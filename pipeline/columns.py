@@ -95,6 +95,12 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("reparsed_at", pl.Datetime("us"), False, "when its rows were replaced"),
         Column("marts_rebuilt", pl.Boolean(), False, "whether the dbt marts were fully rebuilt since"),
     ),
+    "observed_dates": (
+        Column("file_name", pl.String(), False, "landing file whose bytes repeat a stored snapshot"),
+        Column("snapshot_date", pl.Date(), False, "the day its file name observes (an empty API day, say)"),
+        Column("snapshot_id", pl.String(), False, "the stored snapshot with the same bytes"),
+        Column("observed_at", pl.Datetime("us"), False, "when the ingest recorded it"),
+    ),
     "landing_files": (
         Column("file_name", pl.String(), False),
         Column("size_bytes", pl.Int64(), False),
@@ -102,7 +108,7 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("sha256", pl.String(), False),
     ),
 }
-PRIMARY_KEYS = {"snapshots": ("snapshot_id",), "rejected_files": ("sha256",),
+PRIMARY_KEYS = {"snapshots": ("snapshot_id",), "rejected_files": ("sha256",), "observed_dates": ("file_name", "snapshot_id"),
                 "landing_files": ("file_name", "size_bytes", "mtime_ns")}
 
 

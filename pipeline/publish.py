@@ -27,7 +27,7 @@ import duckdb
 from pipeline.delivery import build_id
 from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR
-from pipeline.warehouse import attach_sql
+from pipeline.warehouse import attach_sql, observed_dates_sql
 
 MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends",
          "term_counts", "term_trends", "paper_aliases")
@@ -81,12 +81,12 @@ LEFT JOIN labelled AS lb USING (paper_id)
 ORDER BY l.position, l.paper_id;
 
 -- Same rule as the dbt view of that name: the latest week with data whose Sunday is on or
--- before the newest snapshot date of raw.snapshots (empty snapshots count; meta_quality has it).
+-- before the newest observed day (empty days count, repeated bytes or not; meta_quality has it).
 CREATE VIEW marts.last_complete_week AS
 SELECT max(period_start) AS week_start
 FROM marts.topic_trends
 WHERE grain = 'week' AND n_papers_total > 0
-  AND period_start + 6 <= (SELECT newest_snapshot_date FROM main.meta_quality);
+  AND period_start + 6 <= (SELECT newest_observed_date FROM main.meta_quality);
 
 CREATE VIEW marts.rising_topics_last_week AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
@@ -114,7 +114,8 @@ CREATE TABLE meta_quality AS SELECT
     (SELECT count(*) FROM {SOURCE}.raw.paper_mentions) AS n_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_mentions) AS n_rejected_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files,
-    (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues;
+    (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues,
+    (SELECT max(snapshot_date) FROM ({observed_dates_sql(f"{SOURCE}.raw")})) AS newest_observed_date;
 CREATE TABLE meta_layout_drift AS {drift_sql(f"{SOURCE}.raw")};
 """
 
@@ -124,7 +125,7 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "Topics flagged is_rising in the latest week of marts.topic_trends, highest z-score first.", {}),
     "marts.last_complete_week": (
         "One row: Monday of the last complete ISO week (latest week with data whose Sunday is on or before "
-        "main.meta_quality.newest_snapshot_date).", {}),
+        "main.meta_quality.newest_observed_date).", {}),
     "marts.emerging_terms_last_week": (
         "Terms flagged is_emerging in the last complete week of marts.term_trends, highest z-score first; "
         "covered_by_topic false marks a candidate for a new topic.", {}),
@@ -147,6 +148,8 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "n_rejected_mentions": "Paper entries without a usable title (raw.rejected_mentions).",
         "n_rejected_files": "Files that could not be read or parsed (raw.rejected_files).",
         "n_field_issues": "Fields of loaded entries that failed their check (raw.field_issues).",
+        "newest_observed_date": "Newest day a landing file observed: snapshot dates, and days whose file repeats "
+                                "an earlier snapshot's bytes (a second empty API day, raw.observed_dates).",
     }),
     "main.meta_layout_drift": ("Snapshots whose shape deviates from recent ones (see pipeline/quality.py).", {}),
 }

@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,20 @@ from filelock import FileLock, Timeout
 from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, sql_type
 
 LOG = logging.getLogger(__name__)
-RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")  # the ingest assets
+RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues",
+              "observed_dates")  # the ingest assets
+
+
+def observed_dates_sql(schema: str = "raw") -> str:
+    """Every day a landing file observed: the snapshots' dates and the dates of files repeating their bytes.
+
+    Snapshot identity is the SHA-256 of the bytes, so a second empty API day
+    (``[]``) is no new snapshot; its date is still an observed day (it closes
+    its week and counts for freshness). One definition for publish and checks;
+    the dbt model ``stg_observed_dates`` says the same in dbt.
+    """
+    return (f"SELECT snapshot_date FROM {schema}.snapshots "  # noqa: S608 - schema is ours
+            f"UNION SELECT snapshot_date FROM {schema}.observed_dates")
 
 
 def attach_sql(path: Path | str, alias: str, *, read_only: bool = False) -> str:
@@ -175,6 +189,28 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame],
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def record_observed_dates(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, latest: date, now: datetime) -> int:
+    """Record the files (``file_name``, ``sha256``, ``name_date``) whose bytes repeat a stored snapshot under another date.
+
+    Only a date from the file name can differ from the stored snapshot's (the
+    rest of the date rule reads the same bytes); one later than ``latest`` is
+    a typo or a bad clock and is not recorded (its file is looked at again by
+    every run, so it counts once its day has come). Returns the rows added.
+    """
+    con.register("observed_files", files.to_arrow())
+    try:
+        before = con.execute("SELECT count(*) FROM raw.observed_dates").fetchone()[0]
+        con.execute(
+            """INSERT OR IGNORE INTO raw.observed_dates BY NAME
+               SELECT f.file_name, f.name_date AS snapshot_date, s.snapshot_id, ?::TIMESTAMP AS observed_at
+               FROM observed_files AS f JOIN raw.snapshots AS s ON s.snapshot_id = f.sha256
+               WHERE f.name_date IS NOT NULL AND f.name_date <> s.snapshot_date AND f.name_date <= ?""",
+            [now, latest])
+        return con.execute("SELECT count(*) FROM raw.observed_dates").fetchone()[0] - before
+    finally:
+        con.unregister("observed_files")
 
 
 # The dbt step's own record of its last complete build (what ``raw`` and the dbt project were then).

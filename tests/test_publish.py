@@ -70,9 +70,9 @@ def test_publish_copies_the_marts_with_meta(small: Settings) -> None:
                                   "rows_topic_trends, refreshed_at IS NOT NULL FROM meta")
     assert meta == [(date(2026, 11, 17), date(2026, 11, 9), "9.9.9", 5, 7, 3, 5, 9, 9, True)]
     assert query(small.analytics, "SELECT rows_term_counts, rows_term_trends, rows_paper_aliases FROM meta") == [(7, 7, 2)]
-    # raw.*: 3 snapshots 11-09..11-17, 7 valid mentions, 2 rejected entries, 1 rejected file
+    # raw.*: 3 snapshots 11-09..11-17, 7 valid mentions, 2 rejected entries, 1 rejected file; no repeated day
     assert query(small.analytics, "SELECT * FROM meta_quality") == [
-        (3, date(2026, 11, 9), date(2026, 11, 17), 7, 2, 1, 1)]
+        (3, date(2026, 11, 9), date(2026, 11, 17), 7, 2, 1, 1, date(2026, 11, 17))]
     # the warehouse's own layers are not published
     schemas = query(small.analytics, "SELECT DISTINCT schema_name FROM duckdb_tables() ORDER BY 1")
     assert schemas == [("main",), ("marts",)]

@@ -48,6 +48,7 @@ class IngestSummary:
     mentions_rejected: int = 0
     field_issues: int = 0
     snapshots_reparsed: int = 0
+    dates_observed: int = 0
     bytes_loaded: int = 0
     seconds: float = 0.0
     new_snapshots: list[tuple[str, str, date]] = field(default_factory=list)
@@ -288,8 +289,21 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
         if chunk or fresh_index:
             flush(writer)
         settle()
+    summary.dates_observed = _observe_dates(con, files)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _observe_dates(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> int:
+    """Record the dates of the landing files whose bytes repeat a stored snapshot (a second empty day, say)."""
+    index = warehouse.landing_index(con)
+    frame = pl.DataFrame(
+        [{"file_name": f.name, "sha256": index.get((f.name, f.size_bytes, f.mtime_ns)), "name_date": date_from_name(f.name)}
+         for f in files],
+        schema={"file_name": pl.String, "sha256": pl.String, "name_date": pl.Date},
+    ).drop_nulls()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return warehouse.record_observed_dates(con, frame, now.date() + timedelta(days=MAX_DAYS_AHEAD), now)
 
 
 def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], replaced: list[str]) -> dict[str, pl.DataFrame]:
