@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+import jinja2
 
 from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -28,11 +29,16 @@ DEFAULT_DIR = PROJECT_ROOT.parent / "shared" / "real" / "hf_api"
 MIN_COVERAGE, MAX_TOPIC_SHARE = 0.92, 0.35
 
 
+def topic_alternation(pattern: str, order_by: str) -> str:
+    """The SQL of the dbt macro ``topic_alternation`` (the one definition), rendered from its file."""
+    source = (DBT_PROJECT_DIR / "macros" / "topic_alternation.sql").read_text(encoding="utf-8")
+    return str(jinja2.Environment().from_string(source).module.topic_alternation(pattern, order_by)).strip()
+
+
 def topic_patterns(con: duckdb.DuckDBPyConnection, seeds: Path = SEEDS) -> list[tuple[str, str]]:
-    """One combined pattern per topic, built like ``int_topic_rules``."""
+    """One combined pattern per topic, built as ``int_topic_rules`` builds it."""
     return con.execute(
-        """
-        select topic_id, '(?:' || string_agg(pattern, ')|(?:' order by pattern) || ')'
+        "select topic_id, " + topic_alternation("pattern", "pattern") + """
         from read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                       columns = {'topic_id': 'varchar', 'pattern': 'varchar'})
         group by topic_id

@@ -54,15 +54,18 @@ ANALYTICS_KEY = AssetKey(["delivery", "analytics_db"])
 FETCH_KEY = AssetKey(["landing", "hf_daily_papers"])
 
 
-class FetchConfig(Config):
-    """Bounds of the fetch; the defaults suit the public API (anonymous: ~500 requests / 5 minutes)."""
+FETCH_DEFAULTS = FetchOptions(base_url="")  # the one place the fetch bounds are defined is FetchOptions
 
-    page_limit: int = 50
-    timeout_s: float = 10.0
-    retries: int = 4
-    backoff_factor_s: float = 1.0
-    backoff_max_s: float = 30.0
-    retry_after_max_s: int = 120
+
+class FetchConfig(Config):
+    """Bounds of the fetch; the defaults (FetchOptions's) suit the public API (anonymous: ~500 requests / 5 minutes)."""
+
+    page_limit: int = FETCH_DEFAULTS.page_limit
+    timeout_s: float = FETCH_DEFAULTS.timeout_s
+    retries: int = FETCH_DEFAULTS.retries
+    backoff_factor_s: float = FETCH_DEFAULTS.backoff_factor_s
+    backoff_max_s: float = FETCH_DEFAULTS.backoff_max_s
+    retry_after_max_s: int = FETCH_DEFAULTS.retry_after_max_s
 
 
 def fetch_partitions(start: date) -> DailyPartitionsDefinition:
@@ -233,7 +236,9 @@ def analytics_db(context: AssetExecutionContext, paths: WarehouseResource) -> Ma
 
     settings = paths.settings
     with paths.lock():
-        result = publish(settings.warehouse, settings.analytics, pipeline_version=__version__)
+        # the column docs of the manifest the last dbt build of this warehouse wrote (the parse it built from)
+        result = publish(settings.warehouse, settings.analytics, pipeline_version=__version__,
+                         manifest=paths.dbt_target_path / "manifest.json")
     context.log.info(f"published {result.path}")
     return MaterializeResult(
         metadata={

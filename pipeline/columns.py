@@ -47,6 +47,8 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("encoding", pl.String(), False, "text encoding the file was decoded with"),
         Column("parser_version", pl.String(), False, "version of the parser that read the file"),
         Column("ingested_at", pl.Datetime("us"), False, "when the snapshot was loaded"),
+        Column("fetched_at", pl.Datetime("us"), True,
+               "when the content was fetched (UTC): the _fetch<time> of a re-fetch's name, else the file's mtime"),
     ),
     "paper_mentions": (
         Column("snapshot_id", pl.String(), False, "snapshot the entry belongs to"),
@@ -74,6 +76,7 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("size_bytes", pl.Int64(), False, "file size in bytes"),
         Column("rejected_at", pl.Datetime("us"), False, "when the file was rejected"),
         Column("parser_version", pl.String(), True, "parser that rejected it (retried when the parser is upgraded)"),
+        Column("retry_on", pl.Date(), True, "day from which it is read again (a file dated too far ahead); null: never"),
     ),
     "rejected_mentions": (
         Column("snapshot_id", pl.String(), False, "snapshot the entry came from"),

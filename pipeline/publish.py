@@ -59,7 +59,8 @@ ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
 
 CREATE VIEW marts.papers_latest_day AS
 WITH latest AS (
-    SELECT paper_id, any_value(snapshot_date) AS snapshot_date, min(position) AS position, max(upvotes) AS upvotes
+    SELECT paper_id, any_value(snapshot_date) AS snapshot_date, min(position) AS position,
+           arg_max(upvotes, fetched_at) AS upvotes  -- the newest fetch of the day
     FROM marts.paper_mentions
     WHERE snapshot_date = (SELECT max(snapshot_date) FROM marts.paper_mentions)
     GROUP BY paper_id
@@ -111,7 +112,7 @@ CREATE TABLE meta_quality AS SELECT
     (SELECT count(*) FROM {SOURCE}.raw.snapshots) AS n_snapshots,
     (SELECT min(snapshot_date) FROM {SOURCE}.raw.snapshots) AS oldest_snapshot_date,
     (SELECT max(snapshot_date) FROM {SOURCE}.raw.snapshots) AS newest_snapshot_date,
-    (SELECT count(*) FROM {SOURCE}.raw.paper_mentions) AS n_mentions,
+    (SELECT count(*) FROM (SELECT DISTINCT paper_id, snapshot_date FROM {SOURCE}.marts.paper_mentions)) AS n_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_mentions) AS n_rejected_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files,
     (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues,
@@ -144,7 +145,7 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "n_snapshots": "Snapshot files loaded (distinct contents).",
         "oldest_snapshot_date": "Oldest snapshot date loaded.",
         "newest_snapshot_date": "Newest snapshot date loaded.",
-        "n_mentions": "Paper entries that passed validation.",
+        "n_mentions": "Mentions: distinct (paper, snapshot date) pairs (a re-fetched day's versions count once).",
         "n_rejected_mentions": "Paper entries without a usable title (raw.rejected_mentions).",
         "n_rejected_files": "Files that could not be read or parsed (raw.rejected_files).",
         "n_field_issues": "Fields of loaded entries that failed their check (raw.field_issues).",

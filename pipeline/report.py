@@ -61,7 +61,8 @@ QUALIFY row_number() OVER (
     PARTITION BY r.topic_id ORDER BY p.first_seen_date DESC, p.max_upvotes DESC NULLS LAST, p.paper_id) <= $n
 ORDER BY r.topic_id, p.first_seen_date DESC, p.max_upvotes DESC NULLS LAST, p.paper_id
 """
-PER_DAY_SQL = "SELECT snapshot_date, count(*) FROM marts.paper_mentions GROUP BY ALL ORDER BY snapshot_date"
+# one mention per (paper, day): a re-fetched day's versions are one mention each
+PER_DAY_SQL = "SELECT snapshot_date, count(DISTINCT paper_id) FROM marts.paper_mentions GROUP BY ALL ORDER BY snapshot_date"
 LATEST_WEEK_SQL = "SELECT max(period_start) FROM marts.topic_trends WHERE grain = 'week'"
 
 TERM_WEEKLY_SQL = """

@@ -20,7 +20,8 @@ from pydantic import Field
 
 from pipeline import warehouse as wh
 from pipeline.dbt_runner import DbtRunner
-from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, dbt_warehouse_env, lock_timeout_s
+from pipeline.settings import (DBT_PROJECT_DIR, DEFAULT_LOCK_TIMEOUT_S, PROJECT_ROOT, Settings, dbt_warehouse_env,
+                               lock_timeout_s)
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -32,10 +33,10 @@ class WarehouseResource(ConfigurableResource):
     warehouse: str = Field(description="The pipeline's own DuckDB file, one writer (PAPERTRENDS_WAREHOUSE).")
     analytics: str = Field(description="The published read-only copy for analysts (PAPERTRENDS_ANALYTICS).")
     report_dir: str = Field(description="Where the trend report is written (PAPERTRENDS_REPORT_DIR).")
-    lock_timeout_s: float = Field(default=120.0, description="Seconds a writer waits for the warehouse lock, then 'warehouse busy'.")
+    lock_timeout_s: float = Field(default=DEFAULT_LOCK_TIMEOUT_S, description="Seconds a writer waits for the warehouse lock, then 'warehouse busy'.")
 
     @classmethod
-    def from_settings(cls, settings: Settings, lock_timeout_s: float = 120.0) -> "WarehouseResource":
+    def from_settings(cls, settings: Settings, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> "WarehouseResource":
         return cls(
             lock_timeout_s=lock_timeout_s,
             landing_dir=str(settings.landing_dir),

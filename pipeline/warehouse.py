@@ -139,6 +139,12 @@ def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in rows}
 
 
+def due_retries(con: duckdb.DuckDBPyConnection, today: date) -> set[str]:
+    """Rejected contents whose ``retry_on`` day has come (a file dated too far ahead, its day now near)."""
+    rows = con.execute("SELECT sha256 FROM raw.rejected_files WHERE retry_on <= ?", [today]).fetchall()
+    return {row[0] for row in rows}
+
+
 def version_key(version: str | None) -> tuple[int, ...]:
     """``"1.10"`` > ``"1.9"``: parser versions compare as numbers, a missing one as oldest."""
     return tuple(int(part) for part in (version or "0").split(".") if part.isdigit())
@@ -247,6 +253,35 @@ def record_build(con: duckdb.DuckDBPyConnection, state: tuple[str, str] | None) 
     if state:
         con.execute("INSERT INTO ops.dbt_builds VALUES (now(), ?, ?)", list(state))
     con.execute("COMMIT")
+
+
+# "The marts must be rebuilt from raw": left by a deletion from raw (drop-samples) in the same
+# transaction, honoured (dbt build --full-refresh) and cleared by the next build of every model.
+FULL_REFRESH_DDL = """
+CREATE SCHEMA IF NOT EXISTS ops;
+CREATE TABLE IF NOT EXISTS ops.full_refresh_requests (requested_at TIMESTAMPTZ NOT NULL, reason VARCHAR NOT NULL);
+"""
+
+
+def request_full_refresh(con: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """Record that the next dbt build must be a full refresh (the table exists once ``ensure_ops`` ran)."""
+    con.execute("INSERT INTO ops.full_refresh_requests VALUES (now(), ?)", [reason])
+
+
+def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
+    """The dbt step's bookkeeping tables (outside a transaction: DDL first, rows later)."""
+    con.execute(BUILD_STATE_DDL + FULL_REFRESH_DDL)
+
+
+def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Reasons of the pending requests for a full refresh, oldest first."""
+    ensure_ops(con)
+    return [r[0] for r in con.execute("SELECT reason FROM ops.full_refresh_requests ORDER BY requested_at").fetchall()]
+
+
+def clear_full_refresh_requests(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_ops(con)
+    con.execute("DELETE FROM ops.full_refresh_requests")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -7,6 +7,7 @@
 select
     m.snapshot_id,
     m.snapshot_date,
+    m.fetched_at,
     m.position,
     m.paper_id,
     m.title,
