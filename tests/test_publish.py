@@ -233,7 +233,8 @@ MORE_DATA = """
 INSERT INTO marts.papers VALUES ('t:new', 'A Brand New Paper', 'Published on the next day, with a long abstract.',
     DATE '2026-11-18', DATE '2026-11-18', 1, 3, 2, NULL, DATE '2026-11-17', NULL);
 INSERT INTO marts.paper_mentions VALUES
-    ('s4', DATE '2026-11-18', 1, 't:new', 3), ('s4', DATE '2026-11-18', 2, 't:a-note', 2);
+    ('s4', DATE '2026-11-18', 1, 't:new', 3, TIMESTAMP '2026-11-18 07:00:00'),
+    ('s4', DATE '2026-11-18', 2, 't:a-note', 2, TIMESTAMP '2026-11-18 07:00:00');
 """
 
 

@@ -7,11 +7,11 @@
 select
     m.snapshot_id,
     m.snapshot_date,
-    m.fetched_at,
     m.position,
     m.paper_id,
     m.title,
-    m.upvotes
+    m.upvotes,
+    m.fetched_at
 from {{ ref('int_paper_mentions') }} as m
 {% if is_incremental() %}
 left join {{ this }} as p on p.snapshot_id = m.snapshot_id and p.position = m.position
