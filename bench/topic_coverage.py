@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
-import jinja2
 
+from pipeline.dbt_macros import render_macro
 from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
@@ -29,16 +29,10 @@ DEFAULT_DIR = PROJECT_ROOT.parent / "shared" / "real" / "hf_api"
 MIN_COVERAGE, MAX_TOPIC_SHARE = 0.92, 0.35
 
 
-def topic_alternation(pattern: str, order_by: str) -> str:
-    """The SQL of the dbt macro ``topic_alternation`` (the one definition), rendered from its file."""
-    source = (DBT_PROJECT_DIR / "macros" / "topic_alternation.sql").read_text(encoding="utf-8")
-    return str(jinja2.Environment().from_string(source).module.topic_alternation(pattern, order_by)).strip()
-
-
 def topic_patterns(con: duckdb.DuckDBPyConnection, seeds: Path = SEEDS) -> list[tuple[str, str]]:
     """One combined pattern per topic, built as ``int_topic_rules`` builds it."""
     return con.execute(
-        "select topic_id, " + topic_alternation("pattern", "pattern") + """
+        "select topic_id, " + render_macro("topic_alternation", "pattern", "pattern") + """
         from read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                       columns = {'topic_id': 'varchar', 'pattern': 'varchar'})
         group by topic_id

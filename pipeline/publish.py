@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.dbt_macros import render_macro
 from pipeline.delivery import build_id
 from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR
@@ -81,13 +82,9 @@ JOIN marts.papers AS p USING (paper_id)
 LEFT JOIN labelled AS lb USING (paper_id)
 ORDER BY l.position, l.paper_id;
 
--- Same rule as the dbt view of that name: the latest week with data whose Sunday is on or
--- before the newest observed day (empty days count, repeated bytes or not; meta_quality has it).
+-- The dbt macro last_complete_week (the rule's one definition), as rising_topics_last_week uses it.
 CREATE VIEW marts.last_complete_week AS
-SELECT max(period_start) AS week_start
-FROM marts.topic_trends
-WHERE grain = 'week' AND n_papers_total > 0
-  AND period_start + 6 <= (SELECT newest_observed_date FROM main.meta_quality);
+{last_complete_week};
 
 CREATE VIEW marts.rising_topics_last_week AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
@@ -105,7 +102,8 @@ FROM marts.term_trends AS tr
 JOIN marts.last_complete_week AS lc ON lc.week_start = tr.period_start
 WHERE tr.is_emerging
 ORDER BY tr.zscore DESC NULLS LAST, tr.term;
-"""
+""".replace("{last_complete_week}", render_macro(
+    "last_complete_week", "marts.topic_trends", "SELECT newest_observed_date FROM main.meta_quality"))
 
 QUALITY_SQL = f"""
 CREATE TABLE meta_quality AS SELECT

@@ -108,8 +108,10 @@ def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw schema and tables when missing, and migrate older ones (safe to repeat).
 
     A warehouse written by an earlier version gains the new columns (null for
-    its old rows), wider types and relaxed NOT NULLs, so upgrading never needs
-    a rebuild.
+    its old rows), wider types and relaxed NOT NULLs. A new column may be read
+    by incremental dbt models, whose tables then lack it: the migration leaves
+    a full refresh request (``ops.full_refresh_requests``) that the next dbt
+    step honours, so upgrading needs no manual rebuild.
     """
     con.execute(RAW_DDL)
     found = {
@@ -118,17 +120,22 @@ def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
             "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'raw'"
         ).fetchall()
     }
+    added: list[str] = []
     for table, columns in RAW_COLUMNS.items():
         for col in columns:
             wanted = sql_type(col.dtype)
             if (table, col.name) not in found:
                 con.execute(f"ALTER TABLE raw.{table} ADD COLUMN {col.name} {wanted}")  # noqa: S608 - names are ours
+                added.append(f"raw.{table}.{col.name}")  # RAW_DDL just created missing tables whole
                 continue
             dtype, nullable = found[(table, col.name)]
             if dtype != wanted:
                 con.execute(f"ALTER TABLE raw.{table} ALTER COLUMN {col.name} TYPE {wanted}")  # noqa: S608
             if col.nullable and not nullable:
                 con.execute(f"ALTER TABLE raw.{table} ALTER COLUMN {col.name} DROP NOT NULL")  # noqa: S608
+    if added:
+        ensure_ops(con)
+        request_full_refresh(con, f"the raw layer gained columns {', '.join(added)} (pipeline upgrade)")
 
 
 def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -76,3 +76,18 @@ def test_fetch_time_comes_from_the_fetch_suffix_or_the_mtime(world: Settings) ->
         ("2026-11-20.json", datetime(2026, 11, 20, 12)),
         ("2026-11-20_fetch20261121T053000Z.json", datetime(2026, 11, 21, 5, 30)),
     ]
+
+
+def test_an_upgraded_warehouse_gains_fetched_at_and_asks_for_a_full_refresh(world: Settings) -> None:
+    """Incremental models of an older build lack the new column: the migration requests the rebuild."""
+    from pipeline import warehouse
+
+    with warehouse.connect(world.warehouse) as con:  # as the previous version left it
+        con.execute("ALTER TABLE raw.snapshots DROP COLUMN fetched_at")
+    with warehouse.connect(world.warehouse) as con:
+        assert [c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'snapshots' AND column_name = 'fetched_at'").fetchall()]
+        assert warehouse.full_refresh_requests(con) == [
+            "the raw layer gained columns raw.snapshots.fetched_at (pipeline upgrade)"]
+    with warehouse.connect(world.warehouse) as con:  # nothing more to migrate: no new request
+        assert len(warehouse.full_refresh_requests(con)) == 1
