@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.dbt_macros import render_macro
 from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
@@ -29,10 +30,9 @@ MIN_COVERAGE, MAX_TOPIC_SHARE = 0.92, 0.35
 
 
 def topic_patterns(con: duckdb.DuckDBPyConnection, seeds: Path = SEEDS) -> list[tuple[str, str]]:
-    """One combined pattern per topic, built like ``int_topic_rules``."""
+    """One combined pattern per topic, built as ``int_topic_rules`` builds it."""
     return con.execute(
-        """
-        select topic_id, '(?:' || string_agg(pattern, ')|(?:' order by pattern) || ')'
+        "select topic_id, " + render_macro("topic_alternation", "pattern", "pattern") + """
         from read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                       columns = {'topic_id': 'varchar', 'pattern': 'varchar'})
         group by topic_id

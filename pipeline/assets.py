@@ -48,20 +48,24 @@ RAW_DESCRIPTIONS = {
     "rejected_files": "Files that could not be read or parsed at all, with the reason; they stay on disk.",
     "rejected_mentions": "Entries that cannot be a paper (no usable title, or an unpaired paragraph), with the raw text and the reason.",
     "field_issues": "Fields of loaded entries that failed their Pandera check: set null (the abstract kept), with the raw value and the reason.",
+    "observed_dates": "Days observed by landing files whose bytes repeat a stored snapshot (a second empty API day): they count as observed days.",
 }
 ANALYTICS_KEY = AssetKey(["delivery", "analytics_db"])
 FETCH_KEY = AssetKey(["landing", "hf_daily_papers"])
 
 
-class FetchConfig(Config):
-    """Bounds of the fetch; the defaults suit the public API (anonymous: ~500 requests / 5 minutes)."""
+FETCH_DEFAULTS = FetchOptions(base_url="")  # the one place the fetch bounds are defined is FetchOptions
 
-    page_limit: int = 50
-    timeout_s: float = 10.0
-    retries: int = 4
-    backoff_factor_s: float = 1.0
-    backoff_max_s: float = 30.0
-    retry_after_max_s: int = 120
+
+class FetchConfig(Config):
+    """Bounds of the fetch; the defaults (FetchOptions's) suit the public API (anonymous: ~500 requests / 5 minutes)."""
+
+    page_limit: int = FETCH_DEFAULTS.page_limit
+    timeout_s: float = FETCH_DEFAULTS.timeout_s
+    retries: int = FETCH_DEFAULTS.retries
+    backoff_factor_s: float = FETCH_DEFAULTS.backoff_factor_s
+    backoff_max_s: float = FETCH_DEFAULTS.backoff_max_s
+    retry_after_max_s: int = FETCH_DEFAULTS.retry_after_max_s
 
 
 def fetch_partitions(start: date) -> DailyPartitionsDefinition:
@@ -151,6 +155,7 @@ def _ingest_events(summary: IngestSummary, counts: dict[str, int], schemas: dict
                            "reasons": MetadataValue.json([list(r) for r in summary.rejected_files][:50])},
         "rejected_mentions": {"new_rejected_mentions": summary.mentions_rejected},
         "field_issues": {"new_field_issues": summary.field_issues},
+        "observed_dates": {"new_observed_dates": summary.dates_observed},
     }
     for table, meta in per_table.items():
         yield MaterializeResult(
@@ -229,7 +234,8 @@ def analytics_db(context: AssetExecutionContext, paths: WarehouseResource) -> Ma
     from pipeline import __version__
 
     with paths.lock():
-        result = paths.publish(pipeline_version=__version__)
+        # the column docs of the manifest the last dbt build of this warehouse wrote (the parse it built from)
+        result = paths.publish(pipeline_version=__version__, manifest=paths.dbt_target_path / "manifest.json")
     context.log.info(f"published {result.path}")
     return MaterializeResult(
         metadata={

@@ -13,7 +13,9 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
 from pipeline.resources import WarehouseResource
 from pipeline.columns import polars_schema
+from pipeline.ingest.loader import MAX_DAYS_AHEAD
 from pipeline.schemas import KEPT_FIELDS, failure_cases
+from pipeline.warehouse import observed_dates_sql
 
 MAX_STALENESS_DAYS = 2
 
@@ -21,17 +23,18 @@ MAX_STALENESS_DAYS = 2
 @asset_check(
     asset=AssetKey(["raw", "snapshots"]),
     name="snapshots_fresh",
-    description=f"Warns when the newest snapshot date is more than {MAX_STALENESS_DAYS} days old.",
+    description=f"Warns when the newest observed day (snapshots and repeated empty days) is more than {MAX_STALENESS_DAYS} days old.",
 )
 def snapshots_fresh(paths: WarehouseResource) -> AssetCheckResult:
     today = datetime.now(UTC).date()
     with paths.locked_connection(read_only=True) as con:
-        newest = con.execute("SELECT max(snapshot_date) FROM raw.snapshots").fetchone()[0]
+        newest = con.execute(f"SELECT max(snapshot_date) FROM ({observed_dates_sql()})").fetchone()[0]  # noqa: S608
         future = con.execute(
-            "SELECT file_name, snapshot_date FROM raw.snapshots WHERE snapshot_date > ? ORDER BY 2", [today + timedelta(days=1)]
+            "SELECT file_name, snapshot_date FROM raw.snapshots WHERE snapshot_date > ? ORDER BY 2",
+            [today + timedelta(days=MAX_DAYS_AHEAD)]
         ).fetchall()
     age = (today - newest).days if newest else None
-    # A stored snapshot dated after tomorrow means the date rule or a clock is broken: that is an error.
+    # A stored snapshot dated later than the ingest allows (tomorrow) means the date rule or a clock is broken: that is an error.
     return AssetCheckResult(
         passed=not future and age is not None and age <= MAX_STALENESS_DAYS,
         severity=AssetCheckSeverity.ERROR if future else AssetCheckSeverity.WARN,

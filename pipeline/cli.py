@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.dbt_fingerprint import project_fingerprint
 from pipeline.demo import drop_samples, fill_samples, landing_dir_configured
 from pipeline.settings import DBT_PROJECT_DIR, Settings
 
-DBT_INPUTS = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
+FINGERPRINT_NAME = "manifest.fingerprint"  # beside manifest.json: the project content it was parsed from
 
 
 def export_settings(settings: Settings) -> None:
@@ -34,15 +35,9 @@ def export_settings(settings: Settings) -> None:
 
 
 def manifest_is_current(manifest: Path) -> bool:
-    if not manifest.exists():
-        return False
-    built = manifest.stat().st_mtime
-    for name in DBT_INPUTS:
-        path = DBT_PROJECT_DIR / name
-        files = path.rglob("*") if path.is_dir() else [path]
-        if any(f.is_file() and f.stat().st_mtime > built for f in files):
-            return False
-    return True
+    """The manifest was parsed from the project as it is now (same content hash as the dbt step's skip)."""
+    stamp = manifest.with_name(FINGERPRINT_NAME)
+    return manifest.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == project_fingerprint()
 
 
 def prepare() -> None:
@@ -52,10 +47,12 @@ def prepare() -> None:
         return
     export_settings(Settings.from_env())
     dbt = Path(sys.executable).parent / "dbt"
+    fingerprint = project_fingerprint()  # before the parse: an edit during it makes the next prepare parse again
     subprocess.run(
         [str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
         check=True,
     )
+    manifest.with_name(FINGERPRINT_NAME).write_text(fingerprint, encoding="utf-8")
     print(f"dbt manifest prepared: {manifest}")
 
 

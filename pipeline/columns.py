@@ -47,6 +47,8 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("encoding", pl.String(), False, "text encoding the file was decoded with"),
         Column("parser_version", pl.String(), False, "version of the parser that read the file"),
         Column("ingested_at", pl.Datetime("us"), False, "when the snapshot was loaded"),
+        Column("fetched_at", pl.Datetime("us"), True,
+               "when the content was fetched (UTC): the _fetch<time> of a re-fetch's name, else the file's mtime"),
     ),
     "paper_mentions": (
         Column("snapshot_id", pl.String(), False, "snapshot the entry belongs to"),
@@ -74,6 +76,7 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("size_bytes", pl.Int64(), False, "file size in bytes"),
         Column("rejected_at", pl.Datetime("us"), False, "when the file was rejected"),
         Column("parser_version", pl.String(), True, "parser that rejected it (retried when the parser is upgraded)"),
+        Column("retry_on", pl.Date(), True, "day from which it is read again (a file dated too far ahead); null: never"),
     ),
     "rejected_mentions": (
         Column("snapshot_id", pl.String(), False, "snapshot the entry came from"),
@@ -95,6 +98,12 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("reparsed_at", pl.Datetime("us"), False, "when its rows were replaced"),
         Column("marts_rebuilt", pl.Boolean(), False, "whether the dbt marts were fully rebuilt since"),
     ),
+    "observed_dates": (
+        Column("file_name", pl.String(), False, "landing file whose bytes repeat a stored snapshot"),
+        Column("snapshot_date", pl.Date(), False, "the day its file name observes (an empty API day, say)"),
+        Column("snapshot_id", pl.String(), False, "the stored snapshot with the same bytes"),
+        Column("observed_at", pl.Datetime("us"), False, "when the ingest recorded it"),
+    ),
     "landing_files": (
         Column("file_name", pl.String(), False),
         Column("size_bytes", pl.Int64(), False),
@@ -102,7 +111,7 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
         Column("sha256", pl.String(), False),
     ),
 }
-PRIMARY_KEYS = {"snapshots": ("snapshot_id",), "rejected_files": ("sha256",),
+PRIMARY_KEYS = {"snapshots": ("snapshot_id",), "rejected_files": ("sha256",), "observed_dates": ("file_name", "snapshot_id"),
                 "landing_files": ("file_name", "size_bytes", "mtime_ns")}
 
 

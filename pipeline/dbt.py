@@ -6,9 +6,7 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
-import hashlib
 from collections.abc import Iterator, Mapping
-from importlib.metadata import version
 from typing import Any
 
 import duckdb
@@ -17,14 +15,15 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtP
 from pydantic import Field
 
 from pipeline import warehouse as wh
+from pipeline.dbt_fingerprint import project_fingerprint
 from pipeline.dbt_runner import DbtRunner
+from pipeline.delivery import delivered
 from pipeline.resources import WAREHOUSE_POOL, WarehouseResource
 from pipeline.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
 STAGES = ("staging", "intermediate", "marts")
-DBT_GENERATED = ("target", "logs", "dbt_packages")  # dbt's own output, not part of the project
 # Where an operator asks for a rebuild: the launchpad of daily_refresh, or `python -m pipeline.cli run --full-refresh`.
 FULL_REFRESH_HINT = ("launch daily_refresh from the Dagster launchpad with run config "
                      "`ops: {dbt_models: {config: {full_refresh: true}}}` (or `python -m pipeline.cli run --full-refresh`)")
@@ -99,10 +98,12 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
     has (failed checks included) before the step fails.
     """
     with paths.lock(), paths.dbt_env():
-        reparsed, state, built, tested = _plan_build(context, config.full_refresh, paths)
-        rebuild = config.full_refresh or reparsed > 0
+        reparsed, requests, state, built, tested = _plan_build(context, config.full_refresh, paths)
+        rebuild = config.full_refresh or reparsed > 0 or bool(requests)
         if reparsed:
             context.log.info(f"full refresh: {reparsed} stored snapshots were re-parsed by parser upgrade")
+        for reason in requests:
+            context.log.info(f"full refresh requested: {reason}")
         if built:
             context.log.info("nothing to build: raw tables and dbt project unchanged since the last complete "
                              "build of this warehouse, whose models and tests all passed; marts left as they are")
@@ -128,10 +129,15 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
             models.append(event)
             context.log.info(f"dbt built {key.to_user_string()} ({len(models)}/{len(context.selected_asset_keys)})")
         tables = paths.table_metadata([key for key in (_event_key(context, e) for e in models) if key])
-        if invocation.is_successful() and (reparsed or state):
+        # only a build of every model rebuilt everything the re-parsed rows reach: a subset
+        # (say marts/paper_mentions alone) leaves the other incremental models as they were
+        covers_all = _covers_every_model(context)
+        if invocation.is_successful() and (((reparsed or requests) and covers_all) or state):
             with paths.connect() as con:
-                if reparsed:
+                if reparsed and covers_all:
                     con.execute("UPDATE raw.reparsed SET marts_rebuilt = true WHERE NOT marts_rebuilt")
+                if requests and covers_all:
+                    wh.clear_full_refresh_requests(con)
                 if state:
                     wh.record_build(con, state)
     yield from _with_table_metadata(context, models, tables)
@@ -142,18 +148,10 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
         raise Failure(description=f"dbt build failed: {error}{hint}")
 
 
-def project_fingerprint() -> str:
-    """Hash of the dbt project's files (models, macros, seeds, tests, config) and of the dbt versions."""
-    digest = hashlib.sha256(f"{version('dbt-core')} {version('dbt-duckdb')}".encode())
-    tops = [p for p in DBT_PROJECT_DIR.iterdir() if p.name not in DBT_GENERATED]
-    for path in sorted(f for top in tops for f in ([top] if top.is_file() else top.rglob("*")) if f.is_file()):
-        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def _plan_build(context: AssetExecutionContext, full_refresh: bool,
-                paths: WarehouseResource) -> tuple[int, tuple[str, str] | None, bool, bool]:
-    """One look at the warehouse before dbt runs: (re-parsed snapshots, build state, already built, unit-tested).
+                paths: WarehouseResource) -> tuple[int, list[str], tuple[str, str] | None, bool, bool]:
+    """One look at the warehouse before dbt runs: (re-parsed snapshots, full refresh requests, build state,
+    already built, unit-tested).
 
     The re-parsed snapshots are those a parser upgrade replaced that the marts
     have not been rebuilt from yet. The build state, recorded once a build of
@@ -163,29 +161,35 @@ def _plan_build(context: AssetExecutionContext, full_refresh: bool,
     half way must not count as complete. Unit-tested: the last complete build
     ran this same project (so its dbt unit tests passed on this very SQL).
     """
-    whole = (context.selected_asset_keys == context.assets_def.keys
-             and context.selected_asset_check_keys == context.assets_def.check_keys)
+    whole = _covers_every_model(context) and set(context.selected_asset_check_keys) >= set(dbt_models.check_keys)
     with paths.connect() as con:
         reparsed = con.execute("SELECT count(*) FROM raw.reparsed WHERE NOT marts_rebuilt").fetchone()[0]
+        requests = wh.full_refresh_requests(con)
         state = (wh.raw_fingerprint(con), project_fingerprint()) if whole else None
         previous = wh.last_build(con)
-        built = (state is not None and not full_refresh and not reparsed and previous == state
-                 and _models_present(context, con, paths))
+        built = (state is not None and not full_refresh and not reparsed and not requests and previous == state
+                 and _models_present(con) and delivered(paths.settings.analytics_source, paths.settings.report_dir, state))
         if not built:
             wh.record_build(con, None)
-    return reparsed, state, built, state is not None and previous is not None and previous[1] == state[1]
+    return reparsed, requests, state, built, state is not None and previous is not None and previous[1] == state[1]
 
 
-def _models_present(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, paths: WarehouseResource) -> bool:
-    """Every model's relation is there and the published file exists.
+def _covers_every_model(context: AssetExecutionContext) -> bool:
+    """The step builds every dbt model and seed (``context.assets_def`` is the subset when one was selected)."""
+    return set(context.selected_asset_keys) >= set(dbt_models.keys)
+
+
+def _models_present(con: duckdb.DuckDBPyConnection) -> bool:
+    """Every model's relation is there.
 
     A no-op refresh skips dbt (and so publish and report) only when rebuilding
     would change nothing: the last complete build of this warehouse (every
-    model and test passed) read the same raw rows with the same project, and
-    this holds. No model reads the clock, so the marts are a function of raw
-    and the project alone.
+    model and test passed) read the same raw rows with the same project, this
+    holds, and the delivered files come from that build (pipeline/delivery.py).
+    No model reads the clock, so the marts are a function of raw and the
+    project alone.
     """
     present = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables "
                               "WHERE table_catalog = current_database()").fetchall())
-    models = {tuple(key.path) for key in context.assets_def.keys}
-    return models <= present and paths.published()
+    models = {tuple(key.path) for key in dbt_models.keys}
+    return models <= present

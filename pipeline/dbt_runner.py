@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,16 @@ _DONE = object()
 # (project fingerprint, project dir, database name) -> parsed manifest; the database name
 # (the warehouse file's stem) is written into every node, nothing else of the profile is.
 _MANIFESTS: dict[tuple[str, str, str], Any] = {}
+_MANIFEST_DICTS: dict[int, dict[str, Any]] = {}  # id(parsed manifest) -> its manifest.json form
+
+
+def manifest_dict(manifest: Any) -> dict[str, Any]:
+    """The manifest.json form of a parsed manifest (what dagster-dbt reads), built once per parse."""
+    key = id(manifest)
+    if key not in _MANIFEST_DICTS:
+        _MANIFEST_DICTS.clear()  # one parse in use at a time
+        _MANIFEST_DICTS[key] = manifest.writable_manifest().to_dict(omit_none=False)
+    return _MANIFEST_DICTS[key]
 
 
 def close_duckdb() -> None:
@@ -87,6 +97,16 @@ def failures(result: dbtRunnerResult) -> str:
     return "\n".join(([str(result.exception)] if result.exception else []) + lines) or "dbt reported failure"
 
 
+def _node_ids(manifest: Any) -> frozenset[str]:
+    """Unique ids of the nodes and sources of a manifest (a dict or a manifest.json path)."""
+    if not isinstance(manifest, Mapping):
+        import json
+
+        manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
+    return frozenset(manifest.get("nodes", {})) | frozenset(manifest.get("sources", {})) | frozenset(
+        manifest.get("unit_tests", {}))
+
+
 class DbtRunner(ConfigurableResource):
     """The dbt project this code location builds, run in-process; one ``build`` per dbt step."""
 
@@ -106,7 +126,8 @@ class DbtBuild:
                  project: DbtProject, args: Sequence[str], target_path: Path, database: str, fingerprint: str) -> None:
         self.context, self.translator, self.project, self.target_path = context, translator, project, target_path
         params = get_updated_cli_invocation_params_for_context(context=context, manifest={}, dagster_dbt_translator=translator)
-        self.manifest_json = params.manifest
+        self.known = _node_ids(params.manifest)  # what the code location was loaded with (its assets and checks)
+        self.manifest_json: dict[str, Any] | None = None  # the parse dbt builds from, set before dbt runs
         # a large subset runs on a temporary copy of the project holding a generated selector
         self.project_dir = Path(params.dbt_project.project_dir) if params.dbt_project else Path(runner.project_dir)
         self.profiles_dir = Path(runner.profiles_dir)
@@ -128,6 +149,12 @@ class DbtBuild:
         worker.start()
         try:
             while (raw := events.get()) is not _DONE:
+                unique_id = raw["data"]["node_info"]["unique_id"]
+                if unique_id not in self.known:
+                    self.context.log.warning(
+                        f"dbt built {unique_id}, which this code location does not know (added after set-up): "
+                        "run `python -m pipeline.cli prepare` and reload the code location to see it in Dagster")
+                    continue
                 yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
                     manifest=self.manifest_json, dagster_dbt_translator=self.translator, context=self.context,
                     target_path=self.target_path, project=self.project)
@@ -139,6 +166,8 @@ class DbtBuild:
     def _run(self, on_event: Any, events: queue.Queue) -> None:
         try:
             manifest = parsed_manifest(self.target_path, self.database, self.fingerprint, self.project_dir, self.profiles_dir)
+            # events are translated with the parse dbt builds from, not the set-up-time manifest.json
+            self.manifest_json = manifest_dict(manifest)
             self.result = invoke(self.args, self.target_path, manifest=manifest, callbacks=[on_event],
                                  project_dir=self.project_dir, profiles_dir=self.profiles_dir)
         except Exception as error:  # noqa: BLE001 - reported as the step's failure, never lost

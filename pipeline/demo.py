@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.ingest.discover import list_landing_files, sha256
 from pipeline.ingest.origins import read_origins, record_origins
-from pipeline.settings import Settings, landing_dir_configured
+from pipeline.settings import DEFAULT_LOCK_TIMEOUT_S, Settings, landing_dir_configured
 
 # Written by drop-samples: a default landing dir emptied of its demo is not refilled.
 NO_SAMPLES_MARKER = ".papertrends-no-samples"
@@ -68,15 +68,17 @@ class Dropped:
     files: int
 
 
-def drop_samples(settings: Settings, lock_timeout_s: float = 120.0) -> Dropped:
+def drop_samples(settings: Settings, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Dropped:
     """Delete the raw rows of sample snapshots (one transaction, under the warehouse lock).
 
     Also deletes the sample files still in the landing dir (they would be
     ingested again) and marks that dir so it is not refilled. The marts still
-    hold the demo rows until the next full refresh, which the caller runs.
+    hold the demo rows until the next full refresh, which the caller runs; the
+    same transaction records a request for it, so that if that refresh fails
+    the next run does it (``ops.full_refresh_requests``).
     """
     from pipeline.ingest import held
-    from pipeline.warehouse import connect, warehouse_lock
+    from pipeline.warehouse import connect, ensure_ops, request_full_refresh, warehouse_lock
 
     landing = settings.landing_dir
     recorded = {sha for sha, source in read_origins(landing).items() if source == "sample"}
@@ -85,6 +87,7 @@ def drop_samples(settings: Settings, lock_timeout_s: float = 120.0) -> Dropped:
         con.execute("CREATE TEMP TABLE drop_ids AS SELECT snapshot_id FROM raw.snapshots WHERE source = 'sample'")
         con.executemany("INSERT INTO drop_ids VALUES (?)", [(sha,) for sha in sorted(recorded)])
         n_snapshots = con.execute("SELECT count(*) FROM raw.snapshots WHERE source = 'sample'").fetchone()[0]
+        ensure_ops(con)
         con.execute("BEGIN TRANSACTION")
         try:
             for table in SNAPSHOT_TABLES:
@@ -95,6 +98,8 @@ def drop_samples(settings: Settings, lock_timeout_s: float = 120.0) -> Dropped:
                 counts[table] = con.execute(
                     f"DELETE FROM raw.{table} WHERE sha256 IN (SELECT snapshot_id FROM drop_ids)"  # noqa: S608
                 ).fetchone()[0]
+            if n_snapshots or counts["landing_files"]:
+                request_full_refresh(con, f"drop-samples deleted {n_snapshots} sample snapshots from raw")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -33,6 +33,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import MaxRetryError
 from urllib3.util import Retry
 
+from pipeline.ingest.discover import FETCH_STAMP
 from pipeline.ingest.origins import record_origins
 
 API_PATH = "/api/daily_papers"
@@ -143,7 +144,7 @@ def day_versions(landing_dir: Path, day: date) -> list[Path]:
 
 def version_name(day: date, fetched_at: datetime, first: bool) -> str:
     """``2026-01-05.json`` first, then ``2026-01-05_fetch20260112T053000Z.json`` (no second ISO date in it)."""
-    return f"{day.isoformat()}.json" if first else f"{day.isoformat()}_fetch{fetched_at:%Y%m%dT%H%M%SZ}.json"
+    return f"{day.isoformat()}.json" if first else f"{day.isoformat()}_fetch{fetched_at.strftime(FETCH_STAMP)}.json"
 
 
 def store_day(landing_dir: Path, day: date, body: bytes, fetched_at: datetime) -> tuple[str, Path | None]:

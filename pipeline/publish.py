@@ -25,9 +25,11 @@ from pathlib import Path
 import duckdb
 
 from pipeline import lake
+from pipeline.dbt_macros import render_macro
+from pipeline.delivery import build_id
 from pipeline.quality import drift_sql
 from pipeline.settings import DBT_PROJECT_DIR, LakeSettings
-from pipeline.warehouse import attach_sql
+from pipeline.warehouse import attach_sql, observed_dates_sql
 
 MARTS = ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends",
          "term_counts", "term_trends", "term_papers", "paper_aliases")
@@ -61,7 +63,8 @@ ORDER BY tr.zscore DESC NULLS LAST, tr.topic_id;
 
 CREATE OR REPLACE VIEW marts.papers_latest_day AS
 WITH latest AS (
-    SELECT paper_id, any_value(snapshot_date) AS snapshot_date, min(position) AS position, max(upvotes) AS upvotes
+    SELECT paper_id, any_value(snapshot_date) AS snapshot_date, min(position) AS position,
+           arg_max(upvotes, fetched_at) AS upvotes  -- the newest fetch of the day
     FROM marts.paper_mentions
     WHERE snapshot_date = (SELECT max(snapshot_date) FROM marts.paper_mentions)
     GROUP BY paper_id
@@ -82,17 +85,11 @@ JOIN marts.papers AS p USING (paper_id)
 LEFT JOIN labelled AS lb USING (paper_id)
 ORDER BY l.position, l.paper_id;
 
--- Same rule as the dbt view of that name: the latest week with data whose Sunday is on or
--- before the newest snapshot date of raw.snapshots (empty snapshots count; meta_quality has it).
+-- The dbt macro last_complete_week (the rule's one definition), as rising_topics_last_week uses it;
 -- month_start: the month that week ends in, whose monthly risers go with it.
 CREATE OR REPLACE VIEW marts.last_complete_week AS
 SELECT week_start, date_trunc('month', week_start + 6)::DATE AS month_start
-FROM (
-    SELECT max(period_start) AS week_start
-    FROM marts.topic_trends
-    WHERE grain = 'week' AND n_papers_total > 0
-      AND period_start + 6 <= (SELECT newest_snapshot_date FROM main.meta_quality)
-);
+FROM ({{last_complete_week}});
 
 CREATE OR REPLACE VIEW marts.rising_topics_last_week AS
 SELECT tr.period_start AS week_start, tr.topic_id, t.label, tr.n_papers, tr.share, tr.prev_n_papers,
@@ -120,17 +117,19 @@ JOIN marts.last_complete_week AS lc
 LEFT JOIN examples AS e USING (term, grain, period_start)
 WHERE tr.is_emerging
 ORDER BY tr.grain = 'month', tr.zscore DESC NULLS LAST, tr.term;
-"""
+""".replace("{last_complete_week}", render_macro(
+    "last_complete_week", "marts.topic_trends", "SELECT newest_observed_date FROM main.meta_quality"))
 
 QUALITY_SQL = f"""
 CREATE OR REPLACE TABLE meta_quality AS SELECT
     (SELECT count(*) FROM {SOURCE}.raw.snapshots) AS n_snapshots,
     (SELECT min(snapshot_date) FROM {SOURCE}.raw.snapshots) AS oldest_snapshot_date,
     (SELECT max(snapshot_date) FROM {SOURCE}.raw.snapshots) AS newest_snapshot_date,
-    (SELECT count(*) FROM {SOURCE}.raw.paper_mentions) AS n_mentions,
+    (SELECT count(*) FROM (SELECT DISTINCT paper_id, snapshot_date FROM {SOURCE}.marts.paper_mentions)) AS n_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_mentions) AS n_rejected_mentions,
     (SELECT count(*) FROM {SOURCE}.raw.rejected_files) AS n_rejected_files,
-    (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues;
+    (SELECT count(*) FROM {SOURCE}.raw.field_issues) AS n_field_issues,
+    (SELECT max(snapshot_date) FROM ({observed_dates_sql(f"{SOURCE}.raw")})) AS newest_observed_date;
 CREATE OR REPLACE TABLE meta_layout_drift AS {drift_sql(f"{SOURCE}.raw")};
 """
 
@@ -140,7 +139,7 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "Topics flagged is_rising in the latest week of marts.topic_trends, highest z-score first.", {}),
     "marts.last_complete_week": (
         "One row: Monday of the last complete ISO week (latest week with data whose Sunday is on or before "
-        "main.meta_quality.newest_snapshot_date), and the month that week ends in.", {
+        "main.meta_quality.newest_observed_date), and the month that week ends in.", {
             "week_start": "Monday of the last complete ISO week.",
             "month_start": "1st of the month of that week's Sunday (the month of the slow risers shown with it).",
         }),
@@ -163,16 +162,20 @@ OWN_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "newest_snapshot_date": "Newest snapshot date in marts.paper_mentions.",
         "oldest_snapshot_date": "Oldest snapshot date in marts.paper_mentions.",
         "pipeline_version": "Version of the papertrends pipeline that built the file.",
+        "build_id": "Id of the dbt build and delivery code this file comes from (pipeline/delivery.py); null when "
+                    "the warehouse had no complete build.",
         **{f"rows_{t}": f"Rows in marts.{t}." for t in MARTS},
     }),
     "main.meta_quality": ("One row: ingest figures of the warehouse raw layer at publish time.", {
         "n_snapshots": "Snapshot files loaded (distinct contents).",
         "oldest_snapshot_date": "Oldest snapshot date loaded.",
         "newest_snapshot_date": "Newest snapshot date loaded.",
-        "n_mentions": "Paper entries that passed validation.",
+        "n_mentions": "Mentions: distinct (paper, snapshot date) pairs (a re-fetched day's versions count once).",
         "n_rejected_mentions": "Paper entries without a usable title (raw.rejected_mentions).",
         "n_rejected_files": "Files that could not be read or parsed (raw.rejected_files).",
         "n_field_issues": "Fields of loaded entries that failed their check (raw.field_issues).",
+        "newest_observed_date": "Newest day a landing file observed: snapshot dates, and days whose file repeats "
+                                "an earlier snapshot's bytes (a second empty API day, raw.observed_dates).",
     }),
     "main.meta_layout_drift": ("Snapshots whose shape deviates from recent ones (see pipeline/quality.py).", {}),
 }
@@ -204,8 +207,9 @@ def publish(warehouse: Path, analytics: Path, *, pipeline_version: str, manifest
             _copy_marts(con)
             con.execute(QUALITY_SQL)  # before the views: last_complete_week reads meta_quality
             con.execute(VIEWS_SQL)
+            build = build_id(_build_state(con))
             con.execute(f"DETACH {SOURCE}")
-            counts, newest = _write_meta(con, pipeline_version)
+            counts, newest = _write_meta(con, pipeline_version, build)
             _comment(con, {**_dbt_docs(manifest), **OWN_DOCS})
             con.execute("CHECKPOINT")
         finally:
@@ -235,7 +239,7 @@ def publish_lake(settings: LakeSettings, *, pipeline_version: str, manifest: Pat
             _copy_marts(con)
             con.execute(QUALITY_SQL)
             con.execute(VIEWS_SQL)
-            counts, newest = _write_meta(con, pipeline_version)
+            counts, newest = _write_meta(con, pipeline_version, build_id(_build_state(con)))
             _comment(con, {**_dbt_docs(manifest), **OWN_DOCS}, view_columns=False)  # DuckLake: views take no column comments
             con.execute("COMMIT")
         except BaseException:
@@ -262,18 +266,29 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, pipeline_version: str) -> tuple[dict[str, int], date | None]:
+def _write_meta(con: duckdb.DuckDBPyConnection, pipeline_version: str,
+                build: str | None) -> tuple[dict[str, int], date | None]:
     counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in MARTS}
     oldest, newest = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM marts.paper_mentions").fetchone()
     count_columns = ", ".join(f"rows_{t} BIGINT" for t in MARTS)
     con.execute(
         "CREATE OR REPLACE TABLE meta (refreshed_at TIMESTAMP, newest_snapshot_date DATE, oldest_snapshot_date DATE, "
-        f"pipeline_version VARCHAR, {count_columns})"
+        f"pipeline_version VARCHAR, {count_columns}, build_id VARCHAR)"
     )
     refreshed_at = datetime.now(UTC).replace(tzinfo=None)
-    values = [refreshed_at, newest, oldest, pipeline_version, *counts.values()]
+    values = [refreshed_at, newest, oldest, pipeline_version, *counts.values(), build]
     con.execute(f"INSERT INTO meta VALUES ({', '.join('?' * len(values))})", values)
     return counts, newest
+
+
+def _build_state(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The warehouse's last complete dbt build (``ops.dbt_builds``), which these marts come from."""
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'ops' "
+                        "AND table_name = 'dbt_builds'", [SOURCE]).fetchone()[0]
+    if not found:
+        return None
+    row = con.execute(f"SELECT raw_fingerprint, project_fingerprint FROM {SOURCE}.ops.dbt_builds").fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def _dbt_docs(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from pipeline.publish import EXAMPLE_PAPERS
 from pipeline.settings import DEFAULT_HF_BASE_URL, LakeSettings
 from pipeline.warehouse import connect_analytics as _connect  # the published file, or the published lake
+from pipeline.delivery import REPORT_NAME, report_marker
 
 TOP_TOPICS = 6  # charts for this many topics by mean weekly share, plus every topic rising now
 NEWEST_PAPERS = 5  # newest papers listed per rising topic
@@ -71,7 +72,8 @@ QUALIFY row_number() OVER (
     PARTITION BY r.topic_id ORDER BY p.first_seen_date DESC, p.max_upvotes DESC NULLS LAST, p.paper_id) <= $n
 ORDER BY r.topic_id, p.first_seen_date DESC, p.max_upvotes DESC NULLS LAST, p.paper_id
 """
-PER_DAY_SQL = "SELECT snapshot_date, count(*) FROM marts.paper_mentions GROUP BY ALL ORDER BY snapshot_date"
+# one mention per (paper, day): a re-fetched day's versions are one mention each
+PER_DAY_SQL = "SELECT snapshot_date, count(DISTINCT paper_id) FROM marts.paper_mentions GROUP BY ALL ORDER BY snapshot_date"
 LATEST_WEEK_SQL = "SELECT max(period_start) FROM marts.topic_trends WHERE grain = 'week'"
 
 TERM_WEEKLY_SQL = """
@@ -107,7 +109,7 @@ def build_report(analytics: Path | LakeSettings, report_dir: Path) -> Path:
         page = render(con)
         newest = con.execute("SELECT newest_snapshot_date FROM meta").fetchone()[0]
     report_dir.mkdir(parents=True, exist_ok=True)
-    path = report_dir / "trends.html"
+    path = report_dir / REPORT_NAME
     _write(path, page)
     if newest is not None:
         _write(report_dir / f"trends-{newest.isoformat()}.html", page)
@@ -150,6 +152,7 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
     entries = (quality["n_mentions"] or 0) + (quality["n_rejected_mentions"] or 0)
     return _template().render(
         title=f"papertrends: topic trends up to {_text(meta['newest_snapshot_date'])}",
+        build_marker=Markup(report_marker(meta.get("build_id"))),
         meta=meta,
         quality=quality,
         week=con.execute(LATEST_WEEK_SQL).fetchone()[0],

@@ -20,7 +20,8 @@ from pydantic import Field
 
 from pipeline import lake, warehouse as wh
 from pipeline.dbt_runner import DbtRunner
-from pipeline.settings import DBT_PROJECT_DIR, Settings, dbt_warehouse_env, lock_timeout_s
+from pipeline.settings import (DBT_PROJECT_DIR, DEFAULT_LOCK_TIMEOUT_S, PROJECT_ROOT, Settings, dbt_warehouse_env,
+                               lock_timeout_s)
 
 if TYPE_CHECKING:
     from pipeline.publish import PublishResult
@@ -35,12 +36,12 @@ class WarehouseResource(ConfigurableResource):
     warehouse: str = Field(description="The pipeline's own DuckDB file, one writer (PAPERTRENDS_WAREHOUSE).")
     analytics: str = Field(description="The published read-only copy for analysts (PAPERTRENDS_ANALYTICS).")
     report_dir: str = Field(description="Where the trend report is written (PAPERTRENDS_REPORT_DIR).")
-    lock_timeout_s: float = Field(default=120.0, description="Seconds a writer waits for the warehouse lock, then 'warehouse busy'.")
+    lock_timeout_s: float = Field(default=DEFAULT_LOCK_TIMEOUT_S, description="Seconds a writer waits for the warehouse lock, then 'warehouse busy'.")
     lake_data_path: str = Field(default="", description="Team mode: the lake's Parquet files, a directory or s3://… (PAPERTRENDS_LAKE_DATA_PATH).")
     lake_keep_snapshots: int = Field(default=10, description="Team mode: snapshots of each lake kept after a refresh (PAPERTRENDS_LAKE_KEEP_SNAPSHOTS).")
 
     @classmethod
-    def from_settings(cls, settings: Settings, lock_timeout_s: float = 120.0) -> "WarehouseResource":
+    def from_settings(cls, settings: Settings, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> "WarehouseResource":
         return cls(
             lock_timeout_s=lock_timeout_s,
             landing_dir=str(settings.landing_dir),
@@ -98,19 +99,14 @@ class WarehouseResource(ConfigurableResource):
         with wh.connect(settings.lake or settings.warehouse, read_only=read_only) as con:
             yield con
 
-    def publish(self, pipeline_version: str) -> "PublishResult":
+    def publish(self, pipeline_version: str, manifest: Path) -> "PublishResult":
         """Publish the marts for analysts: a new analytics file, or one snapshot of the published lake."""
         from pipeline.publish import publish, publish_lake
 
         settings = self.settings
         if settings.lake:
-            return publish_lake(settings.lake, pipeline_version=pipeline_version)
-        return publish(settings.warehouse, settings.analytics, pipeline_version=pipeline_version)
-
-    def published(self) -> bool:
-        """Whether analysts have something to read yet (the file, or the published lake's meta table)."""
-        settings = self.settings
-        return lake.published_exists(settings.lake) if settings.lake else settings.analytics.exists()
+            return publish_lake(settings.lake, pipeline_version=pipeline_version, manifest=manifest)
+        return publish(settings.warehouse, settings.analytics, pipeline_version=pipeline_version, manifest=manifest)
 
     @contextmanager
     def locked_connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

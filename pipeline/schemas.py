@@ -15,6 +15,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from pipeline import names
 from pipeline.columns import RAW_TABLES, polars_schema
 
 ARXIV_ID_RE = r"^([0-9]{4}\.[0-9]{4,5}|[a-z][a-z\-]*(\.[A-Z]{2})?/[0-9]{7})(v[0-9]+)?$"
@@ -25,9 +26,7 @@ EARLIEST_PUBLICATION = date(1990, 1, 1)
 MAX_TITLE = 500
 MIN_ABSTRACT = 20
 MAX_UPVOTES = 10_000_000
-LAYOUTS = ["blank_separated", "line_pairs", "annotated", "hf_api_json"]
-DATE_SOURCES = ["file_name", "header", "api", "mtime"]
-SOURCES = ["file", "fetch", "sample"]
+LAYOUTS, DATE_SOURCES, SOURCES = list(names.LAYOUTS), list(names.DATE_SOURCES), list(names.SOURCES)
 
 # Fields whose failure means the entry cannot be a paper: rejected, never loaded.
 TITLE_FIELDS = ("title",)

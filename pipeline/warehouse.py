@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -23,7 +24,20 @@ from pipeline.columns import RAW_DDL, RAW_TABLES as RAW_COLUMNS, raw_ddl, sql_ty
 from pipeline.settings import LakeSettings
 
 LOG = logging.getLogger(__name__)
-RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")  # the ingest assets
+RAW_TABLES = ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues",
+              "observed_dates")  # the ingest assets
+
+
+def observed_dates_sql(schema: str = "raw") -> str:
+    """Every day a landing file observed: the snapshots' dates and the dates of files repeating their bytes.
+
+    Snapshot identity is the SHA-256 of the bytes, so a second empty API day
+    (``[]``) is no new snapshot; its date is still an observed day (it closes
+    its week and counts for freshness). One definition for publish and checks;
+    the dbt model ``stg_observed_dates`` says the same in dbt.
+    """
+    return (f"SELECT snapshot_date FROM {schema}.snapshots "  # noqa: S608 - schema is ours
+            f"UNION SELECT snapshot_date FROM {schema}.observed_dates")
 
 
 class WarehouseBusy(RuntimeError):
@@ -107,8 +121,10 @@ def ensure_raw(con: duckdb.DuckDBPyConnection, in_lake: bool = False) -> None:
     """Create the raw schema and tables when missing, and migrate older ones (safe to repeat).
 
     A warehouse written by an earlier version gains the new columns (null for
-    its old rows), wider types and relaxed NOT NULLs, so upgrading never needs
-    a rebuild.
+    its old rows), wider types and relaxed NOT NULLs. A new column may be read
+    by incremental dbt models, whose tables then lack it: the migration leaves
+    a full refresh request (``ops.full_refresh_requests``) that the next dbt
+    step honours, so upgrading needs no manual rebuild.
     """
     con.execute(raw_ddl(in_lake))
     found = {
@@ -118,17 +134,22 @@ def ensure_raw(con: duckdb.DuckDBPyConnection, in_lake: bool = False) -> None:
             "WHERE table_schema = 'raw' AND table_catalog = current_database()"
         ).fetchall()
     }
+    added: list[str] = []
     for table, columns in RAW_COLUMNS.items():
         for col in columns:
             wanted = sql_type(col.dtype)
             if (table, col.name) not in found:
                 con.execute(f"ALTER TABLE raw.{table} ADD COLUMN {col.name} {wanted}")  # noqa: S608 - names are ours
+                added.append(f"raw.{table}.{col.name}")  # RAW_DDL just created missing tables whole
                 continue
             dtype, nullable = found[(table, col.name)]
             if dtype != wanted:
                 con.execute(f"ALTER TABLE raw.{table} ALTER COLUMN {col.name} TYPE {wanted}")  # noqa: S608
             if col.nullable and not nullable:
                 con.execute(f"ALTER TABLE raw.{table} ALTER COLUMN {col.name} DROP NOT NULL")  # noqa: S608
+    if added:
+        ensure_ops(con)
+        request_full_refresh(con, f"the raw layer gained columns {', '.join(added)} (pipeline upgrade)")
 
 
 def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -136,6 +157,12 @@ def known_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
     rows = con.execute(
         "SELECT snapshot_id FROM raw.snapshots UNION ALL SELECT sha256 FROM raw.rejected_files"
     ).fetchall()
+    return {row[0] for row in rows}
+
+
+def due_retries(con: duckdb.DuckDBPyConnection, today: date) -> set[str]:
+    """Rejected contents whose ``retry_on`` day has come (a file dated too far ahead, its day now near)."""
+    rows = con.execute("SELECT sha256 FROM raw.rejected_files WHERE retry_on <= ?", [today]).fetchall()
     return {row[0] for row in rows}
 
 
@@ -193,6 +220,28 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame],
         raise
 
 
+def record_observed_dates(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, latest: date, now: datetime) -> int:
+    """Record the files (``file_name``, ``sha256``, ``name_date``) whose bytes repeat a stored snapshot under another date.
+
+    Only a date from the file name can differ from the stored snapshot's (the
+    rest of the date rule reads the same bytes); one later than ``latest`` is
+    a typo or a bad clock and is not recorded (its file is looked at again by
+    every run, so it counts once its day has come). Returns the rows added.
+    """
+    con.register("observed_files", files.to_arrow())
+    try:
+        before = con.execute("SELECT count(*) FROM raw.observed_dates").fetchone()[0]
+        con.execute(
+            """INSERT OR IGNORE INTO raw.observed_dates BY NAME
+               SELECT f.file_name, f.name_date AS snapshot_date, s.snapshot_id, ?::TIMESTAMP AS observed_at
+               FROM observed_files AS f JOIN raw.snapshots AS s ON s.snapshot_id = f.sha256
+               WHERE f.name_date IS NOT NULL AND f.name_date <> s.snapshot_date AND f.name_date <= ?""",
+            [now, latest])
+        return con.execute("SELECT count(*) FROM raw.observed_dates").fetchone()[0] - before
+    finally:
+        con.unregister("observed_files")
+
+
 # The dbt step's own record of its last complete build (what ``raw`` and the dbt project were then).
 BUILD_STATE_DDL = """
 CREATE SCHEMA IF NOT EXISTS ops;
@@ -227,6 +276,35 @@ def record_build(con: duckdb.DuckDBPyConnection, state: tuple[str, str] | None) 
     if state:
         con.execute("INSERT INTO ops.dbt_builds VALUES (now(), ?, ?)", list(state))
     con.execute("COMMIT")
+
+
+# "The marts must be rebuilt from raw": left by a deletion from raw (drop-samples) in the same
+# transaction, honoured (dbt build --full-refresh) and cleared by the next build of every model.
+FULL_REFRESH_DDL = """
+CREATE SCHEMA IF NOT EXISTS ops;
+CREATE TABLE IF NOT EXISTS ops.full_refresh_requests (requested_at TIMESTAMPTZ NOT NULL, reason VARCHAR NOT NULL);
+"""
+
+
+def request_full_refresh(con: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """Record that the next dbt build must be a full refresh (the table exists once ``ensure_ops`` ran)."""
+    con.execute("INSERT INTO ops.full_refresh_requests VALUES (now(), ?)", [reason])
+
+
+def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
+    """The dbt step's bookkeeping tables (outside a transaction: DDL first, rows later)."""
+    con.execute(BUILD_STATE_DDL + FULL_REFRESH_DDL)
+
+
+def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Reasons of the pending requests for a full refresh, oldest first."""
+    ensure_ops(con)
+    return [r[0] for r in con.execute("SELECT reason FROM ops.full_refresh_requests ORDER BY requested_at").fetchall()]
+
+
+def clear_full_refresh_requests(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_ops(con)
+    con.execute("DELETE FROM ops.full_refresh_requests")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -151,7 +151,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Coun
 def papers_by_title(marts: dict[str, Counter]) -> dict[str, set[str]]:
     """title as printed -> paper_ids it was assigned (from paper_mentions)."""
     out: dict[str, set[str]] = {}
-    for _snapshot, _day, _position, paper_id, title, _upvotes in marts["paper_mentions"]:
+    for _snapshot, _day, _position, paper_id, title, _upvotes, _fetched in marts["paper_mentions"]:
         out.setdefault(title, set()).add(paper_id)
     return out
 
@@ -182,7 +182,8 @@ def test_paper_counts_and_hashed_ids_before_any_arxiv_id(states):
     # three mentions on two days: the latest is day 2's (precomposed) title
     row = papers[(schrodinger,)]
     assert row[1] == "Schrödinger Bridges for Generative Modeling"
-    assert row[4:8] == (date(2026, 11, 2), date(2026, 11, 3), 2, 3)
+    # printed twice on day 1 (positions 3 and 13) and once on day 2: one mention per (paper, day) -> 2
+    assert row[4:8] == (date(2026, 11, 2), date(2026, 11, 3), 2, 2)
 
 
 def test_new_day_gives_arxiv_ids_and_changes_only_those_papers(states):
@@ -197,7 +198,8 @@ def test_new_day_gives_arxiv_ids_and_changes_only_those_papers(states):
     # max_upvotes, latest_upvotes, authors_count, organization, published_on, arxiv_id (then mentions_fingerprint)
     attention = after[("1706.03762",)]
     assert attention[:2] == ("1706.03762", "Attention is All you Need")
-    assert attention[4:14] == (date(2026, 11, 2), date(2026, 11, 4), 3, 4, 120, 120, 8, "Google", date(2017, 6, 12),
+    # 4 entries on 3 days (twice on day 2): n_mentions counts one per (paper, day) -> 3
+    assert attention[4:14] == (date(2026, 11, 2), date(2026, 11, 4), 3, 3, 120, 120, 8, "Google", date(2017, 6, 12),
                                "1706.03762")
     assert after[("1410.3916",)][4:8] == (date(2026, 11, 2), date(2026, 11, 4), 2, 2)
     assert after[("2302.10866",)][4:8] == (date(2026, 11, 4), date(2026, 11, 4), 1, 1)

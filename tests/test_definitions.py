@@ -6,7 +6,8 @@ from dagster import AssetKey, Definitions
 
 from pipeline.definitions import defs
 
-RAW = {AssetKey(["raw", t]) for t in ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues")}
+RAW = {AssetKey(["raw", t]) for t in ("snapshots", "paper_mentions", "rejected_files", "rejected_mentions", "field_issues",
+                                            "observed_dates")}
 MARTS = {AssetKey(["marts", t]) for t in ("papers", "paper_mentions", "topics", "paper_topics", "topic_counts", "topic_trends")}
 
 

@@ -15,6 +15,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from pipeline.definitions import build_definitions
 from pipeline.demo import NO_SAMPLES_MARKER, drop_samples, fill_samples, landing_dir_configured
 from pipeline.ingest import ingest_landing
 from pipeline.ingest.origins import read_origins
@@ -71,8 +72,14 @@ def test_drop_samples_removes_demo_rows_and_keeps_real_ones(tmp_path, monkeypatc
     assert (settings.landing_dir / NO_SAMPLES_MARKER).exists()
     (settings.landing_dir / "2026-11-20_real.txt").unlink()
     assert fill_samples(settings, days=2) == 0
-    # the full refresh that drop-samples runs: the marts hold only the real page
-    dbt_build(tmp_path, "--full-refresh")
+    # the refresh that drop-samples runs may fail: its record makes the next plain run a full refresh
+    assert query(settings.warehouse, "SELECT count(*) FROM ops.full_refresh_requests") == [(1,)]
+    for name, path in {"PAPERTRENDS_LANDING_DIR": settings.landing_dir, "PAPERTRENDS_ANALYTICS": settings.analytics,
+                       "PAPERTRENDS_REPORT_DIR": settings.report_dir}.items():
+        monkeypatch.setenv(name, str(path))
+    result = build_definitions().resolve_job_def("daily_refresh").execute_in_process()
+    assert result.success
+    assert query(settings.warehouse, "SELECT count(*) FROM ops.full_refresh_requests") == [(0,)]
     assert query(settings.warehouse, "SELECT count(*), min(snapshot_id), max(snapshot_id) FROM marts.paper_mentions") == [
         (n_real, real_id, real_id)]
     assert query(settings.warehouse, "SELECT min(first_seen_date), max(last_seen_date) FROM marts.papers") == [

@@ -71,3 +71,18 @@ def test_an_empty_api_day_is_a_snapshot_with_no_entries_and_an_empty_text_page_i
     assert rows(world, "SELECT file_name, n_entries, n_rejected FROM raw.snapshots") == [("2026-11-21.json", 0, 0)]
     assert rows(world, "SELECT file_name, reason FROM raw.rejected_files") == [
         ("2026-11-22.txt", "no entries found in blank_separated layout")]
+
+
+def test_a_file_dated_too_far_ahead_is_read_again_once_its_day_comes(world: Settings) -> None:
+    """The ingest clock says 11-20: a page named 11-25 is rejected (retry on 11-24); at 11-23 it is
+    still skipped, at 11-24 (one day ahead is allowed) it loads and its rejection is gone."""
+    write_file(world.landing_dir / "2026-11-25.txt", pages.BLANK_SEPARATED, "2026-11-20")
+    first = ingest_landing(world.landing_dir, world.warehouse, clock=lambda: datetime(2026, 11, 20, 9))
+    assert (first.snapshots_loaded, first.files_rejected) == (0, 1)
+    assert rows(world, "SELECT file_name, retry_on FROM raw.rejected_files") == [("2026-11-25.txt", date(2026, 11, 24))]
+    early = ingest_landing(world.landing_dir, world.warehouse, clock=lambda: datetime(2026, 11, 23, 9))
+    assert (early.snapshots_loaded, early.files_rejected, early.files_skipped) == (0, 0, 1)
+    due = ingest_landing(world.landing_dir, world.warehouse, clock=lambda: datetime(2026, 11, 24, 9))
+    assert (due.snapshots_loaded, due.mentions_loaded, due.files_rejected) == (1, 3, 0)
+    assert rows(world, "SELECT count(*) FROM raw.rejected_files") == [(0,)]
+    assert rows(world, "SELECT snapshot_date FROM raw.snapshots") == [(date(2026, 11, 25),)]

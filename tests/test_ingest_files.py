@@ -204,3 +204,26 @@ def test_a_field_of_an_unexpected_type_loads_the_entry_with_a_field_issue(world:
     assert rows(world, "SELECT field, raw_value, reason FROM raw.field_issues") == [
         ("organization", "acme", "organization is not an object")]
     assert rows(world, "SELECT organization, organization_name FROM raw.paper_mentions") == [(None, None)]
+
+
+def test_any_failure_of_one_file_is_isolated_and_recorded(world: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A RuntimeError from the validation (here planted for one title) stops neither the chunk nor later runs."""
+    from pipeline import schemas
+
+    real_policy = schemas.apply_policy
+
+    def poisoned(mentions):
+        if "Poison Pill" in mentions["title"].to_list():
+            raise RuntimeError("mention batch failed schema-level checks: planted")
+        return real_policy(mentions)
+
+    monkeypatch.setattr(schemas, "apply_policy", poisoned)
+    write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED)
+    poison = pages.BLANK_SEPARATED.replace("Alpha Models Learn Fast", "Poison Pill")
+    write_file(world.landing_dir / "2026-11-19.txt", poison, "2026-11-19")
+    summary = ingest(world)
+    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.files_rejected) == (1, 3, 1)
+    assert rows(world, "SELECT file_name, reason FROM raw.rejected_files") == [
+        ("2026-11-19.txt", "ingest error: RuntimeError: mention batch failed schema-level checks: planted")]
+    again = ingest(world)  # the poison file is not read again
+    assert (again.snapshots_loaded, again.files_rejected) == (0, 0)

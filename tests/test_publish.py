@@ -71,9 +71,9 @@ def test_publish_copies_the_marts_with_meta(small: Settings) -> None:
     assert meta == [(date(2026, 11, 17), date(2026, 11, 9), "9.9.9", 5, 7, 3, 5, 9, 9, True)]
     assert query(small.analytics, "SELECT rows_term_counts, rows_term_trends, rows_term_papers, rows_paper_aliases "
                                   "FROM meta") == [(9, 9, 8, 2)]
-    # raw.*: 3 snapshots 11-09..11-17, 7 valid mentions, 2 rejected entries, 1 rejected file
+    # raw.*: 3 snapshots 11-09..11-17, 7 valid mentions, 2 rejected entries, 1 rejected file; no repeated day
     assert query(small.analytics, "SELECT * FROM meta_quality") == [
-        (3, date(2026, 11, 9), date(2026, 11, 17), 7, 2, 1, 1)]
+        (3, date(2026, 11, 9), date(2026, 11, 17), 7, 2, 1, 1, date(2026, 11, 17))]
     # the warehouse's own layers are not published
     schemas = query(small.analytics, "SELECT DISTINCT schema_name FROM duckdb_tables() ORDER BY 1")
     assert schemas == [("main",), ("marts",)]
@@ -270,7 +270,8 @@ MORE_DATA = """
 INSERT INTO marts.papers VALUES ('t:new', 'A Brand New Paper', 'Published on the next day, with a long abstract.',
     DATE '2026-11-18', DATE '2026-11-18', 1, 3, 2, NULL, DATE '2026-11-17', NULL);
 INSERT INTO marts.paper_mentions VALUES
-    ('s4', DATE '2026-11-18', 1, 't:new', 3), ('s4', DATE '2026-11-18', 2, 't:a-note', 2);
+    ('s4', DATE '2026-11-18', 1, 't:new', 3, TIMESTAMP '2026-11-18 07:00:00'),
+    ('s4', DATE '2026-11-18', 2, 't:a-note', 2, TIMESTAMP '2026-11-18 07:00:00');
 """
 
 

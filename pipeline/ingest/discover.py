@@ -14,6 +14,9 @@ from pipeline.ingest.dispatch import FileRejected
 IGNORED_SUFFIXES = (".tmp", ".part")
 UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 ISO_DATE_RE = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?![0-9])")
+# A re-fetch of a day is stored as ``YYYY-MM-DD_fetch<FETCH_STAMP>.json`` (pipeline/fetch.py writes it).
+FETCH_STAMP = "%Y%m%dT%H%M%SZ"
+FETCH_SUFFIX_RE = re.compile(r"_fetch(\d{8}T\d{6}Z)")
 # Control characters other than tab, newline and carriage return.
 CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
@@ -31,6 +34,17 @@ class LandingFile:
     @property
     def mtime_date(self) -> date:
         return datetime.fromtimestamp(self.mtime_ns / 1e9, tz=UTC).date()
+
+    @property
+    def fetched_at(self) -> datetime:
+        """When the content was fetched (UTC, naive): the ``_fetch`` stamp of a re-fetch, else the file's mtime."""
+        found = FETCH_SUFFIX_RE.search(self.name)
+        if found:
+            try:
+                return datetime.strptime(found.group(1), FETCH_STAMP)
+            except ValueError:
+                pass
+        return datetime.fromtimestamp(self.mtime_ns / 1e9, tz=UTC).replace(tzinfo=None)
 
 
 def is_complete_name(name: str) -> bool:

@@ -20,6 +20,7 @@ import polars as pl
 
 from pipeline import schemas, warehouse
 from pipeline.columns import polars_schema
+from pipeline.names import DATE_SOURCES
 from pipeline.ingest import held, hf_api_json
 from pipeline.ingest.discover import LandingFile, date_from_name, decode, list_landing_files, sha256
 from pipeline.ingest.dispatch import (
@@ -34,6 +35,11 @@ from pipeline.ingest.dispatch import (
 from pipeline.ingest.origins import read_origins, source_of
 
 Progress = Callable[[int, int], None]
+
+
+def utc_now() -> datetime:
+    """The ingest's clock (naive UTC): dates files, stamps loads, and says which retries are due."""
+    return datetime.now(UTC).replace(tzinfo=None)
 MENTION_COLUMNS = list(schemas.MENTIONS.columns)
 LANDING_INDEX_SCHEMA = polars_schema("landing_files")
 
@@ -48,6 +54,7 @@ class IngestSummary:
     mentions_rejected: int = 0
     field_issues: int = 0
     snapshots_reparsed: int = 0
+    dates_observed: int = 0
     bytes_loaded: int = 0
     seconds: float = 0.0
     new_snapshots: list[tuple[str, str, date]] = field(default_factory=list)
@@ -86,16 +93,17 @@ def snapshot_dates(files: pl.DataFrame) -> pl.DataFrame:
     """
     month, day = header_date_parts(pl.col("header_date"))
     header = latest_not_after(month, day, pl.col("mtime_date") + SNAPSHOT_DATE_GRACE)
-    rules = [("file_name", pl.col("name_date")), ("header", header), ("api", pl.col("api_date")), ("mtime", pl.col("mtime_date"))]
+    rules = list(zip(DATE_SOURCES, [pl.col("name_date"), header, pl.col("api_date"), pl.col("mtime_date")], strict=True))
     return files.with_columns(
         pl.coalesce([expr for _, expr in rules]).alias("snapshot_date"),
         pl.coalesce([pl.when(expr.is_not_null()).then(pl.lit(name)) for name, expr in rules]).alias("snapshot_date_source"),
     )
 
 
-def _rejected_file(candidate: Candidate, reason: str, now: datetime) -> dict:
+def _rejected_file(candidate: Candidate, reason: str, now: datetime, retry_on: date | None = None) -> dict:
     return {"sha256": candidate.sha, "file_name": candidate.file.name, "reason": reason,
-            "size_bytes": candidate.file.size_bytes, "rejected_at": now, "parser_version": PARSER_VERSION}
+            "size_bytes": candidate.file.size_bytes, "rejected_at": now, "parser_version": PARSER_VERSION,
+            "retry_on": retry_on}
 
 
 DOC_SCHEMA = {"doc_id": pl.Int64, "layout": pl.String, "text": pl.String, "encoding": pl.String}
@@ -127,20 +135,23 @@ def _parse_isolating_failures(docs: list[dict], candidates: list[Candidate], rej
 
 
 def _date_snapshots(docs: list[dict], candidates: list[Candidate], dates: pl.DataFrame, entries: pl.DataFrame,
-                    origins: dict[str, str], now: datetime) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+                    origins: dict[str, str], now: datetime) -> tuple[pl.DataFrame, list[tuple[int, str, date | None]]]:
     """One row per parsed document with its date and source; returns ``(snapshots, rejections)``.
 
     A text page without entries, and a file dated more than a day after its
-    ingest day, are rejected (``(doc_id, reason)``); an API day with an empty
-    list is a snapshot with 0 entries.
+    ingest day, are rejected (``(doc_id, reason, retry_on)``); the latter is
+    read again from ``retry_on``, the day its date is no longer ahead (the
+    clock may have been early). An API day with an empty list is a snapshot
+    with 0 entries.
     """
     rows = [{"doc_id": d["doc_id"], "snapshot_id": (c := candidates[d["doc_id"]]).sha, "file_name": c.file.name,
              "layout": d["layout"], "size_bytes": c.file.size_bytes, "encoding": d["encoding"],
              "name_date": date_from_name(c.file.name), "mtime_date": c.file.mtime_date,
-             "source": source_of(origins, c.sha)} for d in docs]
+             "fetched_at": c.file.fetched_at, "source": source_of(origins, c.sha)} for d in docs]
     frame = pl.DataFrame(rows, schema={"doc_id": pl.Int64, "snapshot_id": pl.String, "file_name": pl.String,
                                        "layout": pl.String, "size_bytes": pl.Int64, "encoding": pl.String,
-                                       "name_date": pl.Date, "mtime_date": pl.Date, "source": pl.String})
+                                       "name_date": pl.Date, "mtime_date": pl.Date,
+                                       "fetched_at": pl.Datetime("us"), "source": pl.String})
     frame = snapshot_dates(frame.join(dates, on="doc_id", how="left", maintain_order="left"))
     counts = entries.group_by("doc_id").agg(pl.col("title").is_not_null().sum().alias("n_titles"), pl.len().alias("n_units"))
     frame = frame.join(counts, on="doc_id", how="left", maintain_order="left").with_columns(pl.col("n_titles", "n_units").fill_null(0))
@@ -152,9 +163,10 @@ def _date_snapshots(docs: list[dict], candidates: list[Candidate], dates: pl.Dat
         .when((pl.col("layout") != hf_api_json.LAYOUT) & (pl.col("n_titles") == 0))
         .then(pl.format("no entries found in {} layout", "layout"))
     )
-    frame = frame.with_columns(reason.alias("reject"))
-    rejections = frame.filter(pl.col("reject").is_not_null()).select("doc_id", "reject").rows()
-    return frame.filter(pl.col("reject").is_null()).drop("reject", "name_date", "mtime_date", "header_date", "api_date"), rejections
+    retry_on = pl.when(pl.col("snapshot_date") > latest).then(pl.col("snapshot_date") - timedelta(days=MAX_DAYS_AHEAD))
+    frame = frame.with_columns(reason.alias("reject"), retry_on.alias("retry_on"))
+    rejections = frame.filter(pl.col("reject").is_not_null()).select("doc_id", "reject", "retry_on").rows()
+    return frame.filter(pl.col("reject").is_null()).drop("reject", "retry_on", "name_date", "mtime_date", "header_date", "api_date"), rejections
 
 
 def _issue_rows(mentions: pl.DataFrame, policy_issues: pl.DataFrame) -> pl.DataFrame:
@@ -179,7 +191,7 @@ def build_frames(candidates: list[Candidate], now: datetime, origins: dict[str, 
             rejected.append(_rejected_file(cand, str(exc), now))
     docs, entries, dates = _parse_isolating_failures(docs, candidates, rejected, now)
     snaps, file_rejections = _date_snapshots(docs, candidates, dates, entries, origins or {}, now)
-    rejected += [_rejected_file(candidates[doc_id], reason, now) for doc_id, reason in file_rejections]
+    rejected += [_rejected_file(candidates[doc_id], reason, now, retry) for doc_id, reason, retry in file_rejections]
 
     mentions = resolve_dates(entries.join(snaps.select("doc_id"), on="doc_id", how="semi"), snaps.select("doc_id", "snapshot_date"))
     mentions = mentions.join(snaps.select("doc_id", "snapshot_id"), on="doc_id", how="left", maintain_order="left")
@@ -213,6 +225,30 @@ def build_frames(candidates: list[Candidate], now: datetime, origins: dict[str, 
     }
 
 
+def _build_isolating_failures(candidates: list[Candidate], now: datetime, origins: dict[str, str]) -> dict[str, pl.DataFrame]:
+    """``build_frames`` of the chunk; if it fails, file by file, each failing file rejected with its error.
+
+    Parse errors are already isolated inside; this catches the rest (a validation
+    that raises, a bug met by one odd file), so one poison file can neither stop
+    the good files nor every later run: it lands in ``raw.rejected_files`` with the
+    exception's class and message, and is not read again until the parser changes.
+    """
+    try:
+        return build_frames(candidates, now, origins)
+    except Exception:  # noqa: BLE001 - isolated per file below, where each error is recorded
+        pass
+    parts, rejected = [build_frames([], now, origins)], []
+    for cand in candidates:
+        try:
+            parts.append(build_frames([cand], now, origins))
+        except Exception as exc:  # noqa: BLE001 - the reason is recorded, the file kept on disk
+            rejected.append(_rejected_file(cand, f"ingest error: {type(exc).__name__}: {exc}"[:500], now))
+    frames = {table: pl.concat([p[table] for p in parts], how="vertical_relaxed") for table in parts[0]}
+    frames["rejected_files"] = pl.concat([frames["rejected_files"],
+                                          pl.DataFrame(rejected, schema=polars_schema("rejected_files"))])
+    return frames
+
+
 def _new_candidates(files: list[LandingFile], index: dict, seen: set[str], summary: IngestSummary,
                     fresh_index: list[dict]) -> Iterator[Candidate]:
     """Yield files whose content is new, reading only files not hashed before."""
@@ -239,7 +275,8 @@ def ingest_landing(landing_dir: Path, warehouse_path: Path, **options) -> Ingest
 
 def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_bytes: int = 32 << 20,
                 chunk_files: int = 256, progress: Progress | None = None,
-                held_index_of: Path | None = None) -> IngestSummary:
+                held_index_of: Path | None = None,
+                clock: Callable[[], datetime] = utc_now) -> IngestSummary:
     """Ingest through an open connection; a chunk of files is one transaction.
 
     With ``held_index_of`` (the warehouse file), the hash index the landing
@@ -256,7 +293,9 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
     summary = IngestSummary(files_seen=len(files))
     # Contents read by an older parser are read again (and their rows replaced) when their files remain.
     outdated = warehouse.outdated_contents(con, PARSER_VERSION)
-    index, seen = warehouse.landing_index(con), warehouse.known_contents(con) - set(outdated)
+    # a file rejected as dated too far ahead is read again once its day has come
+    retried = warehouse.due_retries(con, clock().date()) - set(outdated)
+    index, seen = warehouse.landing_index(con), warehouse.known_contents(con) - set(outdated) - retried
     origins = read_origins(landing_dir)
     chunk: list[Candidate] = []
     fresh_index: list[dict] = []
@@ -270,13 +309,13 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
                 progress(summary.snapshots_loaded + summary.files_rejected + summary.files_skipped, len(files))
 
     def flush(writer: ThreadPoolExecutor) -> None:
-        now = datetime.now(UTC).replace(tzinfo=None)
-        frames = build_frames(chunk, now, origins)
+        now = clock()
+        frames = _build_isolating_failures(chunk, now, origins)
         frames["landing_files"] = pl.DataFrame(fresh_index, schema=LANDING_INDEX_SCHEMA)
-        replaced = [c.sha for c in chunk if c.sha in outdated]
+        replaced = [c.sha for c in chunk if c.sha in outdated or c.sha in retried]
         frames["reparsed"] = pl.DataFrame(
             [{"sha256": sha, "old_parser_version": outdated[sha], "parser_version": PARSER_VERSION,
-              "reparsed_at": now, "marts_rebuilt": False} for sha in replaced],
+              "reparsed_at": now, "marts_rebuilt": False} for sha in replaced if sha in outdated],
             schema=polars_schema("reparsed"),
         )
         chunk.clear()
@@ -292,10 +331,22 @@ def ingest_into(con: duckdb.DuckDBPyConnection, landing_dir: Path, *, chunk_byte
         if chunk or fresh_index:
             flush(writer)
         settle()
+    summary.dates_observed = _observe_dates(con, files, clock())
     if held_index_of is not None:
         held.write_index(con, held_index_of)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _observe_dates(con: duckdb.DuckDBPyConnection, files: list[LandingFile], now: datetime) -> int:
+    """Record the dates of the landing files whose bytes repeat a stored snapshot (a second empty day, say)."""
+    index = warehouse.landing_index(con)
+    frame = pl.DataFrame(
+        [{"file_name": f.name, "sha256": index.get((f.name, f.size_bytes, f.mtime_ns)), "name_date": date_from_name(f.name)}
+         for f in files],
+        schema={"file_name": pl.String, "sha256": pl.String, "name_date": pl.Date},
+    ).drop_nulls()
+    return warehouse.record_observed_dates(con, frame, now.date() + timedelta(days=MAX_DAYS_AHEAD), now)
 
 
 def _write(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], replaced: list[str]) -> dict[str, pl.DataFrame]:

@@ -15,8 +15,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.names import SOURCES
+
 MANIFEST_NAME = ".papertrends-origins.jsonl"
-SOURCES = ("file", "fetch", "sample")
 DEFAULT_SOURCE = "file"
 
 

@@ -1,5 +1,5 @@
-{#- Every valid mention, narrow (no abstract): its snapshot's date and load
-    time, title key and a hash of its text. Incremental by snapshot: raw is
+{#- Every valid mention, narrow (no abstract): its snapshot's date, fetch and load
+    times, title key and a hash of its text. Incremental by snapshot: raw is
     append-only and a snapshot is loaded in one transaction, so a snapshot
     already here is complete. -#}
 {{ config(materialized='incremental', unique_key=['snapshot_id', 'position'], on_schema_change='fail') }}
@@ -8,6 +8,7 @@ select
     m.snapshot_id,
     s.snapshot_date,
     s.ingested_at,
+    s.fetched_at,
     m.position,
     m.title,
     k.title_key,

@@ -10,7 +10,8 @@ select
     m.position,
     m.paper_id,
     m.title,
-    m.upvotes
+    m.upvotes,
+    m.fetched_at
 from {{ ref('int_paper_mentions') }} as m
 {% if is_incremental() %}
 left join {{ this }} as p on p.snapshot_id = m.snapshot_id and p.position = m.position

@@ -15,7 +15,7 @@
     post_hook="delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_paper_mentions') }})"
 ) }}
 {%- set fingerprint -%}
-    bit_xor(hash(snapshot_id, position, text_hash, snapshot_date, ingested_at, upvotes, authors_count,
+    bit_xor(hash(snapshot_id, position, text_hash, snapshot_date, ingested_at, fetched_at, upvotes, authors_count,
                  organization, published_on, arxiv_id))
 {%- endset %}
 
@@ -30,7 +30,7 @@ with mentions as (
 
 {% if has_state %}
 current_state as (
-    select paper_id, count(*) as n_mentions, {{ fingerprint }} as mentions_fingerprint
+    select paper_id, count(distinct snapshot_date) as n_mentions, {{ fingerprint }} as mentions_fingerprint
     from mentions
     group by paper_id
 ),
@@ -62,7 +62,8 @@ latest as (
         min(snapshot_date) as first_seen_date,
         max(snapshot_date) as last_seen_date,
         count(distinct snapshot_date) as n_snapshots,
-        count(*) as n_mentions,
+        -- one mention per (paper, snapshot date): a re-fetch of a day is another version, not another mention
+        count(distinct snapshot_date) as n_mentions,
         max(upvotes) as max_upvotes,
         -- arg_max skips null upvotes: the newest mention that shows a count
         arg_max(upvotes, recency) as latest_upvotes,

@@ -3,12 +3,7 @@
 {{ config(materialized='view') }}
 
 with last_complete as (
-    -- the latest week with data whose Sunday is on or before the newest snapshot date
-    select max(period_start) as week_start
-    from {{ ref('topic_trends') }}
-    where grain = 'week'
-      and n_papers_total > 0
-      and period_start + 6 <= (select max(snapshot_date) from {{ ref('stg_snapshots') }})
+    {{ last_complete_week(ref('topic_trends'), "select max(snapshot_date) from " ~ ref('stg_observed_dates')) }}
 )
 
 select

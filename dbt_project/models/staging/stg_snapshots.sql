@@ -11,5 +11,7 @@ select
     size_bytes,
     encoding,
     parser_version,
-    ingested_at
+    ingested_at,
+    -- snapshots loaded before fetched_at existed: their load time is the best bound
+    coalesce(fetched_at, ingested_at) as fetched_at
 from {{ source('raw', 'snapshots') }}
