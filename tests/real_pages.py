@@ -118,8 +118,8 @@ def title_summary(rng: random.Random) -> str:
     ])
 
 
-def render_page(day: RealDay, layout: str, seed: int, rate: float = 0.15) -> RenderedPage:
-    """The day as a saved text page (``blank_separated`` or ``line_pairs``) with random perturbations."""
+def render_page(day: RealDay, layout: str, seed: int, rate: float = 0.15, kinds: tuple[str, ...] = PERTURBATIONS) -> RenderedPage:
+    """The day as a saved text page (``blank_separated`` or ``line_pairs``) with random perturbations of ``kinds``."""
     rng = random.Random(f"{day.day}-{layout}-{seed}")
     separator = "\n\n" if layout == "blank_separated" else "\n"
     units: list[str] = []
@@ -128,7 +128,7 @@ def render_page(day: RealDay, layout: str, seed: int, rate: float = 0.15) -> Ren
         title = item["paper"]["title"].strip()
         summary = (item["paper"].get("summary") or "").strip()
         abstract = [summary] if summary else []
-        kind = rng.choice(PERTURBATIONS) if rng.random() < rate else None
+        kind = rng.choice(kinds) if rng.random() < rate else None
         after: list[str] = []
         if kind in ("missing_abstract", "title_only"):
             abstract = []
@@ -142,7 +142,7 @@ def render_page(day: RealDay, layout: str, seed: int, rate: float = 0.15) -> Ren
         elif kind == "long_line":
             after = ["x" * 100_000] if rng.random() < 0.5 else ["a" * 50_000 + "/" + "b" * 50_000]
         elif kind == "control_line":
-            after = [f"broken\x00line\x07{rng.randrange(1000)}"]
+            after = [f"broken\x07line\x1b[{rng.randrange(1000)}m"]
         if kind:
             page.perturbations[kind] = page.perturbations.get(kind, 0) + 1
         page.owned.setdefault(title, set()).update(_paragraphs(abstract, separator))

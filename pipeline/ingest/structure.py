@@ -38,7 +38,7 @@ LOWER_START_RE = r"^[a-z]"
 NAME_START_RE = r"^[a-z][^\s:]*([A-Z0-9]|:)|^[a-z][^:]{0,60}:\s"
 SENTENCE_END_RE = r"([!,;(\[\\]|:-?\)|\.\.\.|…)$|[?!]\s+\p{Ll}"
 # Code, markup and formulas pasted in a summary: a title has none of these, and some letters.
-CODE_RE = r"[=$#]|^[^\p{L}\p{N}\"'“‘(]|\(\s*\)([^:]|$)|[a-z]\.\s?[a-z]+\s?\("
+CODE_RE = r"[=$#]|\s\.(\s|$)|^[^\p{L}\p{N}\"'“‘(]|\(\s*\)([^:]|$)|[a-z]\.\s?[a-z]+\s?\("
 LETTERS_RE = r"\p{L}{2}"
 MAX_TITLE_CHARS = 300
 MAX_TITLE_WORDS = 30
@@ -49,7 +49,7 @@ SMALL_WORDS = (
 NAME_SEPARATOR_RE = r":\s|\s-\s|\s\("
 MAX_NAME_WORDS = 4
 MIN_JACCARD = 0.5
-LONG_TITLE_WORDS = 5  # capitalised words
+NOTE_JACCARD = 0.4  # the same test before a note, where a summary is likelier
 SHORT_SUMMARY_WORDS = 3  # a summary phrase ("ICLR 2026", "Technical report") vouching for the title above it
 SUMMARY_SHARED_WORDS = 2  # a title-like line sharing this many words with the title above reads as its summary
 # "Name: what it does", the usual shape of a paper title (a name of at most four words).
@@ -58,14 +58,14 @@ NAMED_TITLE_RE = r"^\S+(\s\S+){0,3}:\s\S+\s\S+"
 # models:", "Project page:", "TL;DR:"), or a status ("Coming soon", "Accepted at", "Published in").
 NOTE_WORDS = (
     "code codes model models weights checkpoint checkpoints data dataset datasets demo demos video videos website webpage"
-    " project page homepage github paper blog post update note news summary link links arxiv and our the"
+    " project page homepage github paper blog post update note news summary keywords link links arxiv and our the"
 ).split()
 # Case matters: "Demo:" and "Repo:" open notes, "DeMo:" and "RePo:" name papers.
 NOTE_WORD_RE = "|".join([f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in NOTE_WORDS] + ["GitHub", "arXiv", "TL;?DR", "tl;?dr", "&"])
 NOTE_START_RE = (
     rf"^(({NOTE_WORD_RE})[\s,]*){{1,4}}:|(?i)^(coming soon|tl;?dr|accepted (at|to|by|in|as)|published (in|at|as|by)"
-    r"|(in )?proceedings of|to appear|camera[- ]ready|see (our|the)|code (is|will|and|available|released))\b"
-    r"|(?i)\b(accepted|published) (at|to|by|in)\b"
+    r"|(in )?proceedings of|to appear|camera[- ]ready|see (our|the)|code (is|will|and|available|released))([^A-Za-z0-9]|$)"
+    r"|(?i)(^|\s)(accepted|published) (at|to|by|in)([^A-Za-z0-9]|$)"
 )
 # A word no text has: a line this long without white space is binary or pasted garbage.
 MAX_WORD_CHARS = 1000
@@ -101,7 +101,7 @@ def is_weak(unit: pl.Expr) -> pl.Expr:
 
     Only meaningful on title-shaped units (run it on those alone).
     """
-    return unit.str.contains(r"\.$|\w_\w") | unit.str.contains(NOTE_START_RE)
+    return unit.str.contains(r"\.$|[A-Za-z0-9]_[A-Za-z0-9]") | unit.str.contains(NOTE_START_RE)
 
 
 def junk_reason(unit: pl.Expr) -> pl.Expr:
@@ -158,7 +158,7 @@ def shape_features(units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def overlaps(a: str, b: str) -> pl.Expr:
+def overlaps(a: str, b: str, min_jaccard: float = MIN_JACCARD) -> pl.Expr:
     """Do units ``a`` and ``b`` (column prefixes) name the same paper? Null-safe, False when unknown."""
     na, nb = pl.col(f"{a}norm"), pl.col(f"{b}norm")
     padded_a, padded_b = pl.lit(" ") + na + pl.lit(" "), pl.lit(" ") + nb + pl.lit(" ")
@@ -171,7 +171,7 @@ def overlaps(a: str, b: str) -> pl.Expr:
             | padded_b.str.contains(padded_a, literal=True)
             | padded_b.str.contains(pl.lit(" ") + pl.col(f"{a}name") + pl.lit(" "), literal=True).fill_null(False)
             | padded_a.str.contains(pl.lit(" ") + pl.col(f"{b}name") + pl.lit(" "), literal=True).fill_null(False)
-            | (shared >= MIN_JACCARD * union) & (union > 0)
+            | (shared >= min_jaccard * union) & (union > 0)
         )
     ).fill_null(False)
 
@@ -184,7 +184,7 @@ def _classify(content: pl.DataFrame, block: pl.Expr | None) -> pl.DataFrame:
     kinds = content.with_columns(is_block.alias("is_block"), junk_reason(pl.col("unit")).alias("junk"))
     # Right after an annotation block comes the next title, whatever its case or punctuation.
     after_block = (
-        pl.col("is_block").shift(1).over("doc_id").fill_null(False) & ~pl.col("is_block")
+        _step("is_block", 1).fill_null(False) & ~pl.col("is_block")
         & ~pl.col("unit").str.contains("\n", literal=True) & (pl.col("unit").str.len_chars() <= MAX_TITLE_CHARS)
     )
     kinds = kinds.with_columns(after_block.alias("after_block")).with_columns(
@@ -194,9 +194,18 @@ def _classify(content: pl.DataFrame, block: pl.Expr | None) -> pl.DataFrame:
     weak = is_weak(pl.when(pl.col("kind") == "T").then(pl.col("unit"))).fill_null(False) & ~pl.col("after_block")
     # A title-like unit repeating the title above it is that entry's summary for certain:
     # it counts as an abstract for its neighbours too.
-    same = pl.col("unit").str.to_lowercase() == pl.col("unit").shift(1).over("doc_id").str.to_lowercase()
-    repeat = (pl.col("kind") == "T") & (pl.col("kind").shift(1).over("doc_id") == "T") & same
+    pair = (pl.col("kind") == "T") & (_step("kind", 1) == "T")
+    repeat = pair & (pl.when(pair).then(pl.col("unit").str.to_lowercase()) == _step("unit", 1).str.to_lowercase())
     return kinds.with_columns(pl.when(repeat).then(pl.lit("N")).when(weak).then(pl.lit("W")).otherwise(pl.col("kind")).alias("kind"))
+
+
+def _step(col: str, by: int) -> pl.Expr:
+    """Column ``col`` of the unit ``by`` places before (after, when negative) in the same page.
+
+    Units are in page order, pages one after another: a plain shift masked at
+    page boundaries, cheaper than a window per page.
+    """
+    return pl.when(pl.col("doc_id").shift(by) == pl.col("doc_id")).then(pl.col(col).shift(by))
 
 
 def _with_shapes(kinds: pl.DataFrame) -> pl.DataFrame:
@@ -205,13 +214,14 @@ def _with_shapes(kinds: pl.DataFrame) -> pl.DataFrame:
     t = shape_features(t).with_columns(
         is_strong_title(pl.col("unit")).alias("strong"), pl.col("unit").str.contains(NAMED_TITLE_RE).alias("named"),
         pl.col("unit").str.count_matches(r"\p{L}\S*").alias("n_words"),
-    ).with_columns((pl.col("strong") & (pl.col("unit").str.count_matches(r"(^|\s)[A-Z]") >= LONG_TITLE_WORDS)).alias("long_title_case"))
-    features = ["norm", "name", "tokens", "strong", "named", "n_words", "long_title_case"]
+    )
+    features = ["norm", "name", "tokens", "strong", "named", "n_words"]
     kinds = kinds.join(t.select("doc_id", "unit_no", *features), on=["doc_id", "unit_no"], how="left", maintain_order="left")
-    shifted = [pl.col(c).shift(s).over("doc_id").alias(f"{p}{c}") for s, p in ((1, "prev_"), (-1, "next_"))
-               for c in ("kind", "norm", "name", "tokens", "strong", "named", "n_words", "long_title_case")]
     one_line = ~pl.col("unit").str.contains("\n", literal=True) & (pl.col("unit").str.len_chars() <= MAX_TITLE_CHARS)
-    return kinds.with_columns(*shifted, one_line.shift(-1).over("doc_id").alias("next_one_line"))
+    return kinds.with_columns(one_line.alias("one_line")).with_columns(
+        *[_step(c, 1).alias(f"prev_{c}") for c in ("kind", "norm", "name", "tokens")],
+        *[_step(c, -1).alias(f"next_{c}") for c in ("kind", "norm", "name", "tokens", "n_words", "one_line")],
+    )
 
 
 def _runs(kinds: pl.DataFrame) -> pl.DataFrame:
@@ -227,16 +237,19 @@ def _runs(kinds: pl.DataFrame) -> pl.DataFrame:
     start = in_run & ~pl.col("prev_kind").is_in(["T", "W", "X"]).fill_null(False)
     padded, prev_padded = pl.lit(" ") + pl.col("norm") + pl.lit(" "), pl.lit(" ") + pl.col("prev_norm") + pl.lit(" ")
     contains_prev = (padded.str.contains(prev_padded, literal=True) | prev_padded.str.contains(padded, literal=True)).fill_null(False)
-    # Before a one-line note (not an abstract), a unit naming the same paper as the title above is its summary.
-    note_follows = pl.col("next_one_line").last().over("doc_id", "run").fill_null(False)
-    summary = contains_prev | note_follows & overlaps("", "prev_")
+    # Before a one-line note (not an abstract), a unit naming the same paper as the title above,
+    # sharing most of its words, or a short phrase ("ICLR 2026", "code agent") is its summary.
+    note_follows = pl.col("next_one_line").last().over("run").fill_null(False)
+    phrase = (pl.col("n_words") <= SHORT_SUMMARY_WORDS) & ~(pl.col("strong") & (pl.col("n_words") >= 2))
+    summary = contains_prev | note_follows & (overlaps("", "prev_", NOTE_JACCARD) | phrase)
     pref = (
         pl.when((pl.col("kind") == "T") & ~((pl.col("prev_kind") == "T") & summary)).then(3)
         .when(pl.col("kind") == "W").then(2).when(pl.col("kind") == "X").then(1).otherwise(0)
     )
-    runs = kinds.with_columns(pl.when(in_run).then(start.cast(pl.Int32).cum_sum().over("doc_id")).alias("run"))
+    # Run numbers run across pages (a run never spans two: a page's first unit starts one).
+    runs = kinds.with_columns(pl.when(in_run).then(start.cast(pl.Int32).cum_sum()).alias("run"))
     runs = runs.with_columns(pref.alias("pref"))
-    by_run = ["doc_id", "run"]
+    by_run = "run"
     follows = pl.col("next_kind").last().over(by_run).fill_null("E")
     best = pl.col("pref").max().over(by_run)
     c_no = (
@@ -251,6 +264,28 @@ def _runs(kinds: pl.DataFrame) -> pl.DataFrame:
     return runs.with_columns(pl.when(in_run).then(c_no).alias("c_no"))
 
 
+def _prefix_evidence(runs: pl.DataFrame) -> pl.DataFrame:
+    """What the units before a run's title say about themselves and their neighbours (see ``_prefix_role``).
+
+    Computed once, so that settling the roles in rounds costs only cheap comparisons.
+    """
+    phrase = pl.col("n_words") <= SHORT_SUMMARY_WORDS
+    # "Audio Foundation Models" after a title: its summary, or a short title whose abstract is missing too.
+    short_title = pl.col("strong") & phrase & (pl.col("n_words") >= 2)
+    next_is_summary = (
+        (pl.col("next_kind") == "W") | (pl.col("next_kind") == "T") & (pl.col("next_n_words") <= SHORT_SUMMARY_WORDS)
+    ).fill_null(False) & (pl.col("unit_no") + 1 < pl.col("c_no").fill_null(2**62))
+    shared = pl.col("tokens").list.set_intersection(pl.col("prev_tokens")).list.len().fill_null(0)
+    return runs.with_columns(
+        (overlaps("", "prev_") | phrase & ~short_title).fill_null(False).alias("summary_of_prev"),
+        # A title of its own shares no word with the title above; a named one ("LATTICE: ...") at most one.
+        (pl.col("strong") & ~phrase & ((shared == 0) | pl.col("named") & (shared < SUMMARY_SHARED_WORDS))).fill_null(False)
+        .alias("own_title"),
+        (pl.col("strong") | pl.col("after_block") | pl.col("prev_kind").is_null() | overlaps("", "next_") | next_is_summary)
+        .fill_null(False).alias("vouched"),
+    )
+
+
 def _prefix_role(prev_role: pl.Expr) -> pl.Expr:
     """Role of a ``T`` unit before its run's title (or in a run no abstract follows), given the role of the unit before it.
 
@@ -263,25 +298,13 @@ def _prefix_role(prev_role: pl.Expr) -> pl.Expr:
     loads only when the page's structure vouches for it (first on the page,
     after a block, followed by its summary phrase).
     """
-    shared = pl.col("tokens").list.set_intersection(pl.col("prev_tokens")).list.len().fill_null(0)
-    phrase = pl.col("n_words") <= SHORT_SUMMARY_WORDS
-    # A title of its own shares no word with the title above; a named one ("LATTICE: ...") at most one.
-    own_title = pl.col("strong") & ~phrase & ((shared == 0) | pl.col("named") & (shared < SUMMARY_SHARED_WORDS))
-    # "Audio Foundation Models" after a title: its summary, or a short title whose abstract is missing too.
-    short_title = pl.col("strong") & phrase & (pl.col("n_words") >= 2)
-    next_is_summary = (
-        (pl.col("next_kind") == "W") | (pl.col("next_kind") == "T") & (pl.col("next_n_words") <= SHORT_SUMMARY_WORDS)
-    ).fill_null(False) & (pl.col("unit_no") + 1 < pl.col("c_no").fill_null(2**62))
-    after_title = (pl.col("prev_kind") == "T") & (prev_role == "title")
-    after_other_t = (pl.col("prev_kind") == "T") & (prev_role != "title")
-    first = (
-        pl.col("strong") | pl.col("after_block") | pl.col("prev_kind").is_null() | overlaps("", "next_") | next_is_summary
-    )
+    after_t = (pl.col("prev_kind") == "T") & prev_role.is_not_null()
+    after_title = after_t & (prev_role == "title")
     return (
-        pl.when(after_title & (overlaps("", "prev_") | phrase & ~short_title)).then(pl.lit("attach"))
-        .when((after_title | after_other_t) & own_title).then(pl.lit("title"))
-        .when(after_title | after_other_t).then(pl.lit("unpaired"))
-        .when(first).then(pl.lit("title"))
+        pl.when(after_title & pl.col("summary_of_prev")).then(pl.lit("attach"))
+        .when(after_t & pl.col("own_title")).then(pl.lit("title"))
+        .when(after_t).then(pl.lit("unpaired"))
+        .when(pl.col("vouched")).then(pl.lit("title"))
         .otherwise(pl.lit("unpaired"))
     )
 
@@ -296,7 +319,7 @@ def assign_roles(content: pl.DataFrame, block: pl.Expr | None = None) -> pl.Data
     units) and ``title_shaped`` (an attached unit shaped like a title: a
     summary kept with a field issue).
     """
-    kinds = _runs(_with_shapes(_classify(content, block)))
+    kinds = _prefix_evidence(_runs(_with_shapes(_classify(content, block))))
     kind, c_no, no = pl.col("kind"), pl.col("c_no"), pl.col("unit_no")
     fixed = (
         pl.when(kind == "N").then(pl.lit("attach")).when(kind == "B").then(pl.lit("block"))
@@ -306,7 +329,7 @@ def assign_roles(content: pl.DataFrame, block: pl.Expr | None = None) -> pl.Data
     # A prefix unit's role depends on the one before it: two rounds settle runs of up to three title-shaped units.
     roles = kinds.with_columns(fixed.alias("fixed")).with_columns(pl.coalesce("fixed", _prefix_role(pl.lit(None))).alias("role"))
     for _ in range(2):
-        roles = roles.with_columns(pl.coalesce("fixed", _prefix_role(pl.col("role").shift(1).over("doc_id"))).alias("role"))
+        roles = roles.with_columns(pl.coalesce("fixed", _prefix_role(_step("role", 1))).alias("role"))
     # Text under an unplaceable unit (or above the first title) has no entry it surely belongs to.
     anchor = pl.when(pl.col("role").is_in(["title", "unpaired"])).then(pl.col("role")).forward_fill().over("doc_id")
     roles = roles.with_columns(
