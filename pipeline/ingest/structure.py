@@ -319,17 +319,23 @@ def assign_roles(content: pl.DataFrame, block: pl.Expr | None = None) -> pl.Data
     units) and ``title_shaped`` (an attached unit shaped like a title: a
     summary kept with a field issue).
     """
-    kinds = _prefix_evidence(_runs(_with_shapes(_classify(content, block))))
+    kinds = _runs(_with_shapes(_classify(content, block)))
     kind, c_no, no = pl.col("kind"), pl.col("c_no"), pl.col("unit_no")
     fixed = (
         pl.when(kind == "N").then(pl.lit("attach")).when(kind == "B").then(pl.lit("block"))
         .when(no == c_no).then(pl.lit("title")).when(kind == "X").then(pl.lit("junk"))
         .when((no > c_no) | (kind == "W")).then(pl.lit("attach"))
     )
-    # A prefix unit's role depends on the one before it: two rounds settle runs of up to three title-shaped units.
-    roles = kinds.with_columns(fixed.alias("fixed")).with_columns(pl.coalesce("fixed", _prefix_role(pl.lit(None))).alias("role"))
+    roles = kinds.with_columns(fixed.alias("role"))
+    # Left: the title-shaped units before their run's title, a few per page, decided on their own.
+    # A unit's role depends on the one before it (the row before, when that is one of them too):
+    # two rounds settle runs of up to three. (rechunk: list set operations on a filtered frame can panic in polars.)
+    prefix = _prefix_evidence(roles.filter(pl.col("role").is_null()).rechunk()).with_columns(_prefix_role(pl.lit(None)).alias("role"))
     for _ in range(2):
-        roles = roles.with_columns(pl.coalesce("fixed", _prefix_role(_step("role", 1))).alias("role"))
+        prefix = prefix.with_columns(_prefix_role(_step("role", 1)).alias("role"))
+    roles = roles.join(
+        prefix.select("doc_id", "unit_no", pl.col("role").alias("prefix_role")), on=["doc_id", "unit_no"], how="left", maintain_order="left"
+    ).with_columns(pl.coalesce("role", "prefix_role").alias("role"))
     # Text under an unplaceable unit (or above the first title) has no entry it surely belongs to.
     anchor = pl.when(pl.col("role").is_in(["title", "unpaired"])).then(pl.col("role")).forward_fill().over("doc_id")
     roles = roles.with_columns(
