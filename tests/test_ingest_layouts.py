@@ -101,3 +101,43 @@ def test_header_lines_with_odd_spacing_are_not_papers() -> None:
         "Alpha Models Learn Fast\n\n" + pages.ABSTRACT_A + "\n\nDaily  Papers\n\n"
     page = parse_text(text)
     assert page.entries["title"].to_list() == ["Alpha Models Learn Fast"]
+
+
+# Issue 20, worked out by hand: a note after an abstract, a lonely title before a complete
+# entry, a title-shaped summary phrase, and a 5,000-character line without spaces.
+MESSY_UNITS = [
+    "Alpha Models Learn Fast", pages.ABSTRACT_A, "Code and models: see the project page.",
+    "Lonely Title Without Any Abstract",
+    "Beta Networks for Long Contexts", pages.ABSTRACT_B,
+    "Gamma Ideas in Practice", "ICLR 2026",
+    "Delta Methods for Testing", pages.ABSTRACT_C,
+    "x" * 5000,
+    "Epsilon Final Paper", pages.ABSTRACT_A,
+]
+
+
+@pytest.mark.parametrize(("layout", "text", "sep"), [
+    ("blank_separated", pages.HEADER + "\n\n".join(MESSY_UNITS) + "\n", "\n\n"),
+    ("line_pairs", "Get trending papers in your email inbox!\nSubscribe" + "\n".join(MESSY_UNITS) + "\n", "\n"),
+])
+def test_notes_lonely_titles_summary_phrases_and_junk_lines(layout: str, text: str, sep: str) -> None:
+    page = parse_text(text, include_unpaired=True)
+    assert page.layout == layout
+    rows = page.entries.select("position", "title", "abstract", "reject_reason").rows()
+    assert rows == [
+        # the note ends with a full stop and opens like one: it stays with the abstract above
+        (1, "Alpha Models Learn Fast", pages.ABSTRACT_A + sep + "Code and models: see the project page.", None),
+        # of two title-shaped paragraphs before one abstract, the nearer takes it
+        (2, "Lonely Title Without Any Abstract", None, None),
+        (3, "Beta Networks for Long Contexts", pages.ABSTRACT_B, None),
+        # a one-word phrase where the summary belongs is the summary, not a paper
+        (4, "Gamma Ideas in Practice", "ICLR 2026", None),
+        (5, "Delta Methods for Testing", pages.ABSTRACT_C, None),
+        (6, None, None, "no white space in a line of 5000 characters: neither a title nor an abstract"),
+        (7, "Epsilon Final Paper", pages.ABSTRACT_A, None),
+    ]
+    issues = {(pos, e["reason"]): e["raw_value"] for pos, errors in page.entries.select("position", "field_errors").rows() for e in errors}
+    assert issues == {
+        (1, "abstract joined from 2 paragraphs"): "Code and models: see the project page.",
+        (4, "summary shaped like a title, kept as the summary"): "ICLR 2026",
+    }

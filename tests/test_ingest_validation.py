@@ -112,3 +112,22 @@ def test_only_titleless_entries_are_rejected_and_poor_fields_become_issues(world
     # The API item exactly as received, fields the parser ignores included.
     raw_texts = {(f, p): text for f, p, _, text in rejected}
     assert json.loads(raw_texts[("2026-11-20.json", 11)]) == API_ITEMS[10]
+
+
+def test_lonely_title_summary_phrase_and_junk_line_reach_the_warehouse_with_reasons(world: Settings) -> None:
+    """Issue 20's page (tests/test_ingest_layouts.py) through the loader: 6 papers, 1 rejected line, 4 field issues."""
+    from tests.test_ingest_layouts import MESSY_UNITS
+
+    write_file(world.landing_dir / "2026-11-20.txt", pages.HEADER + "\n\n".join(MESSY_UNITS) + "\n")
+    summary = ingest_landing(world.landing_dir, world.warehouse)
+    assert (summary.snapshots_loaded, summary.mentions_loaded, summary.mentions_rejected, summary.field_issues) == (1, 6, 1, 4)
+    with duckdb.connect(str(world.warehouse), read_only=True) as con:
+        issues = con.execute("SELECT position, field, raw_value, reason FROM raw.field_issues ORDER BY ALL").fetchall()
+        rejected = con.execute("SELECT position, length(raw_text), reason FROM raw.rejected_mentions").fetchall()
+    assert issues == [
+        (1, "abstract", "Code and models: see the project page.", "abstract joined from 2 paragraphs"),
+        (2, "abstract", None, "missing"),
+        (4, "abstract", "ICLR 2026", "str_length(20, None)"),
+        (4, "abstract", "ICLR 2026", "summary shaped like a title, kept as the summary"),
+    ]
+    assert rejected == [(6, 5000, "no white space in a line of 5000 characters: neither a title nor an abstract")]

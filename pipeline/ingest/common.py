@@ -62,6 +62,7 @@ ENTRY_COLUMNS: dict[str, pl.DataType] = {
     "field_errors": pl.List(FIELD_ERROR),
 }
 UNPAIRED = "unpaired paragraph"
+TITLE_SHAPED_SUMMARY = "summary shaped like a title, kept as the summary"
 # Chrome that a saved page may glue to the first title ("SubscribeNeural Passage ...").
 GLUED_CHROME_RE = (
     r"(?m)^(Subscribe|Daily Papers|by ?AK and the research community|Get trending papers in your email inbox( once a day)?!)"
@@ -154,7 +155,7 @@ def pair_entries(content: pl.DataFrame, separator: str, block: pl.Expr | None = 
 
     Returns one row per title (``title``, ``abstract`` joined from its
     attached units, ``block`` when the layout has one) and one row per
-    unpaired unit (null title, ``reject_reason``), numbered in page order.
+    unpaired or junk unit (null title, ``reject_reason``), numbered in page order.
     """
     roles = assign_roles(content, block)
     keys = ["doc_id", "entry"]
@@ -163,22 +164,30 @@ def pair_entries(content: pl.DataFrame, separator: str, block: pl.Expr | None = 
         pl.col("unit").str.join(separator).alias("abstract"),
         pl.col("unit").slice(1).str.join(separator).alias("extra"),
         pl.len().alias("n_paragraphs"),
+        pl.col("unit").filter(pl.col("title_shaped")).first().alias("title_shaped"),
     ).with_columns(
         # More than one paragraph under a title (a split abstract, a comment, or a title that did
-        # not look like one) is kept in the abstract and recorded, never dropped silently.
-        pl.when(pl.col("n_paragraphs") > 1).then(pl.concat_list(pl.struct(
-            pl.lit("abstract").alias("field"), pl.col("extra").str.slice(0, 500).alias("raw_value"),
-            pl.format("abstract joined from {} paragraphs", "n_paragraphs").alias("reason"),
-        ))).alias("field_errors")
-    ).drop("extra", "n_paragraphs")
+        # not look like one) is kept in the abstract and recorded, never dropped silently; so is
+        # a summary shaped like a title (it could have been one).
+        pl.concat_list(
+            pl.when(pl.col("n_paragraphs") > 1).then(pl.struct(
+                pl.lit("abstract").alias("field"), pl.col("extra").str.slice(0, 500).alias("raw_value"),
+                pl.format("abstract joined from {} paragraphs", "n_paragraphs").alias("reason"),
+            )),
+            pl.when(pl.col("title_shaped").is_not_null()).then(pl.struct(
+                pl.lit("abstract").alias("field"), pl.col("title_shaped").alias("raw_value"),
+                pl.lit(TITLE_SHAPED_SUMMARY).alias("reason"),
+            )),
+        ).list.drop_nulls().alias("field_errors")
+    ).drop("extra", "n_paragraphs", "title_shaped")
     blocks = roles.filter(pl.col("role") == "block").select(*keys, pl.col("unit").alias("block"))
     entries = titles.join(attached, on=keys, how="left", maintain_order="left").join(
         blocks, on=keys, how="left", maintain_order="left"
     ).with_columns(
         pl.concat_str([pl.col("title"), pl.col("abstract"), pl.col("block")], separator=separator, ignore_nulls=True).alias("raw_text")
     )
-    unpaired = roles.filter(pl.col("role") == "unpaired").select(
-        "doc_id", "position", pl.col("unit").alias("raw_text"), pl.lit(UNPAIRED).alias("reject_reason")
+    unpaired = roles.filter(pl.col("role").is_in(["unpaired", "junk"])).select(
+        "doc_id", "position", pl.col("unit").alias("raw_text"), pl.col("junk").fill_null(UNPAIRED).alias("reject_reason")
     )
     return pl.concat([entries.drop("entry"), unpaired], how="diagonal_relaxed").sort("doc_id", "position")
 
