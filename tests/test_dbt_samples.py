@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ingest import ingest_landing
-from pipeline.samples import PLANTED_TERM, generate, title_key
+from pipeline.samples import PLANTED_TERM, SLOW_TERM, generate, slow_term_share, title_key
 from pipeline.settings import DBT_PROJECT_DIR
 from tests.fixtures.dbt.world import dbt_build, mart_rows, query
 from tests.real_pages import REAL_DIR
@@ -167,7 +167,7 @@ def test_planted_term_counts_follow_the_truth(world):
         weekly.setdefault(week_of(file.snapshot_date), set()).update(named)
     expected = {week: len(ids) for week, ids in weekly.items() if ids}
     rows = query(world["warehouse"], "SELECT period_start, n_papers FROM marts.term_counts WHERE term = ? "
-                                     "ORDER BY period_start", [PLANTED_TERM.lower()])
+                                     "AND grain = 'week' ORDER BY period_start", [PLANTED_TERM.lower()])
     assert dict(rows) == expected
     # absent before the rise (which starts 21 days before END), then growing week on week up to the last
     # complete week (the running week has five days only)
@@ -177,14 +177,31 @@ def test_planted_term_counts_follow_the_truth(world):
 
 def test_planted_term_emerges_in_the_last_complete_week(world):
     rows = query(world["warehouse"], "SELECT is_emerging, emerging_reason, covered_by_topic FROM marts.term_trends "
-                                     "WHERE term = ? AND period_start = ?", [PLANTED_TERM.lower(), LAST_COMPLETE_WEEK])
+                                     "WHERE term = ? AND grain = 'week' AND period_start = ?",
+                 [PLANTED_TERM.lower(), LAST_COMPLETE_WEEK])
     assert len(rows) == 1
     is_emerging, reason, covered = rows[0]
     assert is_emerging and reason and covered is False
     # one of the top emerging terms of that week
     top = query(world["warehouse"], "SELECT term FROM marts.term_trends WHERE period_start = ? AND is_emerging "
-                                    "ORDER BY zscore DESC, term LIMIT 10", [LAST_COMPLETE_WEEK])
+                                    "AND grain = 'week' ORDER BY zscore DESC, term LIMIT 10", [LAST_COMPLETE_WEEK])
     assert (PLANTED_TERM.lower(),) in top
+
+
+def test_slow_riser_is_flagged_by_the_climb_rule_before_it_reaches_2_percent(world):
+    # SLOW_TERM names 0% of the new titles 70 days before END, then a share rising by 3% / 70 days:
+    # 2% on 2026-10-28. Flagged first in a week that ends before that, by the climb rule.
+    rows = query(world["warehouse"], "SELECT period_start, emerging_rule, emerging_reason FROM marts.term_trends "
+                                     "WHERE term = ? AND grain = 'week' AND is_emerging ORDER BY period_start",
+                 [SLOW_TERM.lower()])
+    print(rows)
+    assert rows, "the slow riser is never flagged"
+    first, rule, reason = rows[0]
+    sunday = first + timedelta(days=6)
+    assert slow_term_share(sunday, END) < 0.02, (first, slow_term_share(sunday, END))
+    assert rule == "climb" and reason.startswith("climbing since 2026-")
+    # no flag before it exists
+    assert first > END - timedelta(days=70)
 
 
 def test_top_terms_are_no_stop_words_or_fragments(world):
