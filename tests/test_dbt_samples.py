@@ -189,19 +189,21 @@ def test_planted_term_emerges_in_the_last_complete_week(world):
 
 
 def test_slow_riser_is_flagged_by_the_climb_rule_before_it_reaches_2_percent(world):
-    # SLOW_TERM names 0% of the new titles 70 days before END, then a share rising by 3% / 70 days:
-    # 2% on 2026-10-28. Flagged first in a week that ends before that, by the climb rule.
-    rows = query(world["warehouse"], "SELECT period_start, emerging_rule, emerging_reason FROM marts.term_trends "
-                                     "WHERE term = ? AND grain = 'week' AND is_emerging ORDER BY period_start",
-                 [SLOW_TERM.lower()])
-    print(rows)
+    # SLOW_TERM names 0% of the new titles 70 days before END (2026-09-11), then 3% x days / 70 of them.
+    # A week's papers include those of earlier days shown again, so the term's share of the week's papers
+    # (what term_counts and an analyst see) lags that draw: it must be flagged while it is below 2%.
+    rows = query(world["warehouse"], "SELECT period_start, share, emerging_rule, emerging_reason "
+                                     "FROM marts.term_trends WHERE term = ? AND grain = 'week' AND is_emerging "
+                                     "ORDER BY period_start", [SLOW_TERM.lower()])
     assert rows, "the slow riser is never flagged"
-    first, rule, reason = rows[0]
-    sunday = first + timedelta(days=6)
-    assert slow_term_share(sunday, END) < 0.02, (first, slow_term_share(sunday, END))
-    assert rule == "climb" and reason.startswith("climbing since 2026-")
-    # no flag before it exists
-    assert first > END - timedelta(days=70)
+    first, share, rule, reason = rows[0]
+    assert share < 0.02 and rule == "climb", rows[0]
+    assert reason.startswith("climbing since 2026-09-"), reason
+    assert first > END - timedelta(days=70) and slow_term_share(first, END) < 0.02
+    # the week after, its share is above 2%: flagged before, not after
+    after = query(world["warehouse"], "SELECT share FROM marts.term_counts WHERE term = ? AND grain = 'week' "
+                                      "AND period_start = ?", [SLOW_TERM.lower(), first + timedelta(weeks=1)])
+    assert after[0][0] >= 0.02
 
 
 def test_top_terms_are_no_stop_words_or_fragments(world):

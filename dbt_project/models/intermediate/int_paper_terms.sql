@@ -78,10 +78,12 @@ vocabulary as (
 ),
 
 folds as (
-    -- plural -> singular, for the words where the rule applies: "es" off when the
-    -- word without it occurs ("approaches" -> "approach"), else "s" off
-    select v.word, case when substr(v.word, 1, length(v.word) - 2) in (select word from vocabulary)
-                             and v.word like '%es' and length(v.word) > 5
+    -- plural -> singular, for the words where the rule applies: "ies" -> "y" and "es" off
+    -- when that word occurs ("policies" -> "policy", "approaches" -> "approach"), else "s" off
+    select v.word, case when v.word like '%ies' and substr(v.word, 1, length(v.word) - 3) || 'y' in (select word from vocabulary)
+                        then substr(v.word, 1, length(v.word) - 3) || 'y'
+                        when v.word like '%es' and length(v.word) > 5
+                             and substr(v.word, 1, length(v.word) - 2) in (select word from vocabulary)
                         then substr(v.word, 1, length(v.word) - 2)
                         else substr(v.word, 1, length(v.word) - 1) end as singular
     from vocabulary as v

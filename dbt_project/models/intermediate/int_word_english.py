@@ -12,7 +12,7 @@ phrases are not looked up: only a single plain word can be a common word.
 
 from __future__ import annotations
 
-import polars as pl
+import pyarrow as pa
 
 
 def model(dbt, session):
@@ -25,5 +25,6 @@ def model(dbt, session):
     if dbt.is_incremental:
         words = words.filter(f"word NOT IN (SELECT word FROM {dbt.this})")
     new = [row[0] for row in words.fetchall()]
-    return pl.DataFrame({"word": new, "zipf": [zipf_frequency(w, "en") for w in new]},
-                        schema={"word": pl.String, "zipf": pl.Float64})
+    # one lookup per new word (a dict lookup each in wordfreq; ~20k words take 0.2 s)
+    return pa.table({"word": pa.array(new, pa.string()),
+                     "zipf": pa.array([zipf_frequency(w, "en") for w in new], pa.float64())})
