@@ -96,8 +96,11 @@ folds as (
 ),
 
 folded as (
+    -- only terms with a word ending in "s" can fold (most terms do not: they pass as they are)
+    select term, term as folded_term from distinct_terms where not regexp_matches(term, 's( |$)')
+    union all
     select d.term, string_agg(coalesce(f.singular, w.word), ' ' order by w.pos) as folded_term
-    from distinct_terms as d
+    from (select term from distinct_terms where regexp_matches(term, 's( |$)')) as d
     cross join unnest(string_split(d.term, ' ')) with ordinality as w(word, pos)
     left join folds as f on f.word = w.word
     group by d.term

@@ -6,7 +6,8 @@
     - jump: the period's count against its expected count from the previous
       periods (Poisson upper tail), Benjamini-Hochberg across the terms tested
       in the period;
-    - climb: the slope of the weekly share over the last climb_weeks weeks;
+    - climb: the slope of the weekly share over the last climb_weeks weeks
+      (int_term_climbs);
     - a single common English word (int_word_english) is never tested;
     - a flagged term and a flagged longer term containing it are never both
       kept: the longer ones absorb it when they hold absorb_share of its
@@ -101,67 +102,16 @@ bh as (
         )) as q_value
     from (
         select
-            term, grain, period_start, p_value,
-            (select count(*) from expected as e
-             where e.grain = t.grain and e.period_start = t.period_start and e.has_baseline
-               and not e.is_common_word) as n_tested,
-            row_number() over (partition by grain, period_start order by p_value, term) as i
+            t.term, t.grain, t.period_start, t.p_value, m.n_tested,
+            row_number() over (partition by t.grain, t.period_start order by t.p_value, t.term) as i
         from tested as t
+        inner join (
+            select grain, period_start, count(*) as n_tested
+            from expected
+            where has_baseline and not is_common_word
+            group by grain, period_start
+        ) as m on m.grain = t.grain and m.period_start = t.period_start
     )
-),
-
-climb_terms as (
-    select distinct term from expected
-    where grain = 'week' and not is_common_word and n_papers >= {{ var('climb_recent_min') }}
-),
-
-climb_grid as (
-    -- dense weekly series (0 papers where the term has none) of the candidate terms
-    select
-        t.term, p.period_start, p.data_idx,
-        coalesce(c.n_papers, 0) as n_papers,
-        coalesce(c.n_papers, 0) / p.n_papers_total as share,
-        p.n_papers_total
-    from climb_terms as t
-    cross join (select * from periods where grain = 'week' and n_papers_total > 0) as p
-    left join {{ ref('term_counts') }} as c
-        on c.term = t.term and c.grain = 'week' and c.period_start = p.period_start
-),
-
-climb_fit as (
-    select
-        term, period_start, data_idx,
-        regr_count(share, data_idx) over w as k,
-        regr_slope(share, data_idx) over w as slope,
-        regr_intercept(share, data_idx) over w as intercept,
-        regr_sxx(share, data_idx) over w as sxx,
-        regr_syy(share, data_idx) over w as syy,
-        regr_sxy(share, data_idx) over w as sxy,
-        avg(share) over w as mean_share,
-        avg(n_papers_total) over w as mean_total,
-        min(period_start) filter (where n_papers > 0) over w as first_seen,
-        count(*) filter (where n_papers > 0) over recent as recent_weeks,
-        sum(n_papers) over recent as recent_papers
-    from climb_grid
-    window
-        w as (partition by term order by data_idx range between {{ var('climb_weeks') - 1 }} preceding and current row),
-        recent as (partition by term order by data_idx range between {{ var('climb_recent_weeks') - 1 }} preceding and current row)
-),
-
-climb as (
-    select
-        term, period_start, first_seen,
-        greatest(intercept + slope * (data_idx - k + 1), 0) as share_from,
-        intercept + slope * data_idx as share_to,
-        slope / greatest(
-            sqrt(greatest(syy - sxy * sxy / sxx, 0) / (k - 2) / sxx),
-            sqrt(mean_share * (1 - mean_share) / mean_total / sxx),
-            1e-9
-        ) as climb_z,
-        recent_weeks,
-        recent_papers
-    from climb_fit
-    where k = {{ var('climb_weeks') }}
 ),
 
 candidates as (
@@ -175,16 +125,13 @@ candidates as (
                  and e.n_papers >= {{ var('emerging_min_ratio') }} * e.n_expected
                  -- months have too few periods for a zscore (null) in a short history
                  and (e.zscore is null or e.zscore >= {{ var('rising_jump_z') }}), false) as is_jump,
-        coalesce(c.climb_z >= {{ var('climb_min_z') }}
-                 and c.share_to >= {{ var('climb_min_ratio') }} * greatest(c.share_from, 0.001)
-                 and c.recent_weeks >= {{ var('climb_recent_min') }}
-                 and c.recent_papers >= {{ var('climb_min_recent_papers') }}, false) as is_climb,
+        coalesce(c.is_climb, false) as is_climb,
         c.first_seen as climb_since,
         c.share_from as climb_share_from,
         c.share_to as climb_share_to
     from expected as e
     left join bh as b on b.term = e.term and b.grain = e.grain and b.period_start = e.period_start
-    left join climb as c on e.grain = 'week' and c.term = e.term and c.period_start = e.period_start
+    left join {{ ref('int_term_climbs') }} as c on c.grain = e.grain and c.term = e.term and c.period_start = e.period_start
 ),
 
 flagged as (
@@ -227,7 +174,7 @@ covered as (
         {% else %}
         false
         {% endif %} as covered_by_topic
-    from (select distinct term from candidates)
+    from (select distinct term from {{ ref('term_counts') }})
 )
 
 select
