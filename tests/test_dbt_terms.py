@@ -4,7 +4,8 @@ One snapshot a week (Wednesdays, 20 new papers each) from the week of
 2026-09-07 (W1) to W8. Every week has 4 "Steady Graph Kernels" papers and
 fills up to 20 with "Widget Calibration" papers. W1 also has six hand-made
 titles (below) whose terms are worked out by hand. "Quantum Sparkle Nets" is
-absent in W1-W5 and has 3, 5 and 7 papers in W6, W7 and W8. W6 has a spike of
+absent in W1-W5 and has 3, 5 and 7 papers in W6, W7 and W8. W2 has three
+papers for the acronym rule and the abstract rule (their terms stay under 3 papers). W6 has a spike of
 six "Level ..." papers (a common English word, absent from every other week).
 
 dbt builds after W7, then once more after W8 (incremental); a copy of that
@@ -58,8 +59,18 @@ W1_COUNTS = {"diffusion": 4, "model": 3, "diffusion model": 3, "llm": 3,
              **dict.fromkeys(STEADY_TERMS, 4), **dict.fromkeys(FILLER_TERMS, 10)}
 
 
+# W2: a real abstract (366 characters, no link) that defines an acronym; a title that uses it; the same
+# abstract behind a link in its first 100 characters (a submitter's comment: title terms only)
+OPD_ABSTRACT = ("We study on-policy distillation (OPD) for small language networks, where a student samples its own "
+                "trajectories and a larger network grades every token it writes. Compared with off-policy training "
+                "on fixed data, the student learns from the states it actually visits, which shrinks the gap between "
+                "training and use. Experiments on arithmetic puzzles show clear gains.")
+ACRONYM_PAPERS = [Entry("Student Networks Learn Better", OPD_ABSTRACT), Entry("OPD Without Labels"),
+                  Entry("Sparse Signals Revisited", "Code: https://example.org/repo " + OPD_ABSTRACT)]
+
+
 def week_snapshot(w: int) -> Snapshot:
-    entries = [Entry(t) for t in HAND_MADE] if w == 1 else []
+    entries = [Entry(t) for t in HAND_MADE] if w == 1 else ACRONYM_PAPERS if w == 2 else []
     entries += [Entry(f"Steady Graph Kernels {w}-{i}") for i in range(4)]
     entries += [Entry(f"Quantum Sparkle Nets {w}-{i}") for i in range(SPARKLE.get(w, 0))]
     entries += [Entry(f"Level {w}-{i}") for i in range(LEVEL_SPIKE.get(w, 0))]
@@ -218,3 +229,22 @@ def test_ai_keywords_are_terms_when_the_column_exists(world):
                                     "JOIN marts.papers AS p USING (paper_id) WHERE p.title = 'Corpus Analysis, Revisited!'")
     assert {r[0] for r in rows} == {"corpus", "analysis", "revisited", "corpus analysis",
                                     "diffusion model", "llm agent", "long-context reasoning"}
+
+
+def test_acronyms_join_their_expansion_and_comments_are_no_abstracts(world):
+    def terms(title: str) -> set[str]:
+        rows = query(world["warehouse"], "SELECT pt.term FROM intermediate.int_paper_terms AS pt "
+                                         "JOIN marts.papers AS p USING (paper_id) WHERE p.title = ?", [title])
+        return {r[0] for r in rows}
+
+    defining = terms("Student Networks Learn Better")
+    # "(OPD)" after "on-policy distillation": the initials of on / policy / distillation; the abstract's
+    # own "OPD" is that term, and hyphenated words stay whole
+    assert {"on-policy distillation", "off-policy training", "student", "token"} <= defining
+    assert not {"opd", "policy", "policy distillation", "on", "off"} & defining
+    # the title's "OPD" (in capitals) is the expansion; inside a phrase it stays as written;
+    # "without" is a stop word, so no 2-word term around it
+    assert terms("OPD Without Labels") == {"on-policy distillation", "label", "opd without label"}
+    # a link in the first 100 characters: a comment, not an abstract, so the title's terms only
+    assert terms("Sparse Signals Revisited") == {"sparse", "signal", "revisited", "sparse signal", "signal revisited",
+                                                 "sparse signal revisited"}
