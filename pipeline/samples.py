@@ -4,9 +4,10 @@ Real pages cannot ship with the project, so this module writes look-alike
 landing files in all four layouts together with their truth: which mention is
 which paper (so dedup can be checked exactly), two planted topic trends
 (``state_space_models`` rising over the last three weeks, ``graph_neural_networks``
-flat) and one planted emerging term (the invented method name ``PLANTED_TERM``,
-absent until three weeks before the end, then in a growing share of the new
-titles) that the marts must find. Everything is drawn from ``random.Random(seed)``
+flat) and two planted emerging terms (invented method names: ``PLANTED_TERM``,
+absent until three weeks before the end, then in a fast-growing share of the new
+titles; ``SLOW_TERM``, climbing from 0% to 3% over the last ten weeks) that the
+marts must find. Everything is drawn from ``random.Random(seed)``
 (the term from its own stream, so planting it leaves the rest of the draws
 alone): the same arguments give byte-identical files.
 """
@@ -34,6 +35,9 @@ NO_TOPIC_SHARE = 0.15  # of the entries left after the two planted topics
 # topic rule matches, so it is a taxonomy candidate; it names a share of the day's new papers that
 # rises linearly from 0 (RISE_DAYS before the end) to TERM_PEAK_SHARE on the last day.
 PLANTED_TERM, TERM_PEAK_SHARE = "Glimmerflow", 0.2
+# The planted slow riser: another such name, in a share of the new titles that climbs linearly from 0
+# (SLOW_DAYS before the end) to SLOW_PEAK_SHARE: never a jump, a climb the monthly reader must see.
+SLOW_TERM, SLOW_PEAK_SHARE, SLOW_DAYS = "Gossamerix", 0.03, 70
 EARLIEST = date(2015, 1, 1)  # five-digit arXiv numbers start here; also the validation floor
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # The planted keywords (lower case) may appear only in their own topic's titles and abstracts.
@@ -67,6 +71,11 @@ def planted_share(topic: str, day: date, end: date) -> float | None:
 def planted_term_share(day: date, end: date) -> float:
     """Chance that a paper first seen on ``day`` is named ``PLANTED_TERM``: 0, then up to 20% on ``end``."""
     return TERM_PEAK_SHARE * max(0, (day - end).days + RISE_DAYS) / RISE_DAYS
+
+
+def slow_term_share(day: date, end: date) -> float:
+    """Chance that a paper first seen on ``day`` is named ``SLOW_TERM``: 0, then up to 3% on ``end``."""
+    return SLOW_PEAK_SHARE * max(0, (day - end).days + SLOW_DAYS) / SLOW_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +143,9 @@ class SampleManifest:
         """Entries of one file whose paper has ``topic``."""
         return sum(self.by_id[a].topic == topic for a in file.arxiv_ids)
 
-    def has_term(self, paper: SamplePaper) -> bool:
-        """Whether the paper's title carries the planted term (its look-alike successors inherit it)."""
-        return PLANTED_TERM.lower() in paper.title.lower()
+    def has_term(self, paper: SamplePaper, term: str = PLANTED_TERM) -> bool:
+        """Whether the paper's title carries a planted term (its look-alike successors inherit it)."""
+        return term.lower() in paper.title.lower()
 
     def lookalike_pairs(self) -> list[tuple[SamplePaper, SamplePaper]]:
         """(earlier paper, similar-titled successor): pairs that must stay two papers."""
@@ -156,7 +165,8 @@ def generate(landing_dir: Path, *, days: int = 70, end: date = date(2026, 11, 20
     if days < 1 or start < EARLIEST or not 1 <= entries_per_day[0] <= entries_per_day[1]:
         raise ValueError("need days >= 1, a start in 2015 or later and 1 <= min <= max entries per day")
     landing_dir.mkdir(parents=True, exist_ok=True)
-    world = _World(random.Random(seed), end, abstract_words, random.Random(f"term-{seed}"))
+    world = _World(random.Random(seed), end, abstract_words, random.Random(f"term-{seed}"),
+                   random.Random(f"slow-{seed}"))
     files = []
     for i in range(days):
         day = start + timedelta(days=i)
@@ -184,9 +194,9 @@ class _World:
     """Generation state: the papers so far and the sentence pool that abstracts are drawn from."""
 
     def __init__(self, rng: random.Random, end: date, abstract_words: tuple[int, int],
-                 term_rng: random.Random) -> None:
+                 term_rng: random.Random, slow_rng: random.Random) -> None:
         self.rng, self.end, self.words = rng, end, range(abstract_words[0], abstract_words[1] + 1)
-        self.term_rng = term_rng
+        self.term_rng, self.slow_rng = term_rng, slow_rng
         self.papers: list[SamplePaper] = []
         self.history: dict[str | None, list[SamplePaper]] = {}
         self.keys: set[str] = set()  # title_key of every paper
@@ -264,7 +274,8 @@ class _World:
         title = self._successor_title(base.title) if base else None
         if title is None or not self._claim(title, topic):
             named = self.term_rng.random() < planted_term_share(day, self.end)
-            base, title = None, self._fresh_title(topic, named)
+            slow = self.slow_rng.random() < slow_term_share(day, self.end)  # own stream: the others' draws stay
+            base, title = None, self._fresh_title(topic, PLANTED_TERM if named else SLOW_TERM if slow else None)
         else:
             self.succeeded.add(base.arxiv_id)
         published = self._published_on(day)
@@ -290,8 +301,8 @@ class _World:
         self.keys.add(key)
         return True
 
-    def _fresh_title(self, topic: str | None, named: bool = False) -> str:
-        """A new title; ``named`` ones carry the planted method name (templates with a name only)."""
+    def _fresh_title(self, topic: str | None, named: str | None = None) -> str:
+        """A new title; ``named`` ones carry that planted method name (templates with a name only)."""
         phrases = TOPICS[topic][0] if topic else _W["theme"]
         while True:
             template, on_topic, phrase, theme, a, t, m, m2, q, g, s1, s2, s3, n3, suffix = _picks(
@@ -299,7 +310,7 @@ class _World:
                 _W["tech"], _W["quality"], _W["gerund"], _W["syl"], _W["syl"], _W["syl"], (False, True), _W["suffix"])
             phrase = phrase if on_topic < 8 else theme  # some topic papers name their topic only in the abstract
             singular = not phrase.endswith("s") or phrase.endswith(("sis", "ss"))
-            name = PLANTED_TERM if named else (s1 + s2 + (s3 if n3 else "")).capitalize() + suffix
+            name = named or (s1 + s2 + (s3 if n3 else "")).capitalize() + suffix
             if named and "{n}" not in template:
                 continue
             title = template.format(n=name, a=a, p=phrase, t=t, m=m, m2=m2, q=q, g=g, v="Is" if singular else "Are",

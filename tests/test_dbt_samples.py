@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ingest import ingest_landing
-from pipeline.samples import PLANTED_TERM, generate, title_key
+from pipeline.samples import PLANTED_TERM, SLOW_TERM, generate, slow_term_share, title_key
 from pipeline.settings import DBT_PROJECT_DIR
 from tests.fixtures.dbt.world import dbt_build, mart_rows, query
 from tests.real_pages import REAL_DIR
@@ -167,7 +167,7 @@ def test_planted_term_counts_follow_the_truth(world):
         weekly.setdefault(week_of(file.snapshot_date), set()).update(named)
     expected = {week: len(ids) for week, ids in weekly.items() if ids}
     rows = query(world["warehouse"], "SELECT period_start, n_papers FROM marts.term_counts WHERE term = ? "
-                                     "ORDER BY period_start", [PLANTED_TERM.lower()])
+                                     "AND grain = 'week' ORDER BY period_start", [PLANTED_TERM.lower()])
     assert dict(rows) == expected
     # absent before the rise (which starts 21 days before END), then growing week on week up to the last
     # complete week (the running week has five days only)
@@ -177,14 +177,33 @@ def test_planted_term_counts_follow_the_truth(world):
 
 def test_planted_term_emerges_in_the_last_complete_week(world):
     rows = query(world["warehouse"], "SELECT is_emerging, emerging_reason, covered_by_topic FROM marts.term_trends "
-                                     "WHERE term = ? AND period_start = ?", [PLANTED_TERM.lower(), LAST_COMPLETE_WEEK])
+                                     "WHERE term = ? AND grain = 'week' AND period_start = ?",
+                 [PLANTED_TERM.lower(), LAST_COMPLETE_WEEK])
     assert len(rows) == 1
     is_emerging, reason, covered = rows[0]
     assert is_emerging and reason and covered is False
     # one of the top emerging terms of that week
     top = query(world["warehouse"], "SELECT term FROM marts.term_trends WHERE period_start = ? AND is_emerging "
-                                    "ORDER BY zscore DESC, term LIMIT 10", [LAST_COMPLETE_WEEK])
+                                    "AND grain = 'week' ORDER BY zscore DESC, term LIMIT 10", [LAST_COMPLETE_WEEK])
     assert (PLANTED_TERM.lower(),) in top
+
+
+def test_slow_riser_is_flagged_by_the_climb_rule_before_it_reaches_2_percent(world):
+    # SLOW_TERM names 0% of the new titles 70 days before END (2026-09-11), then 3% x days / 70 of them.
+    # A week's papers include those of earlier days shown again, so the term's share of the week's papers
+    # (what term_counts and an analyst see) lags that draw: it must be flagged while it is below 2%.
+    rows = query(world["warehouse"], "SELECT period_start, share, emerging_rule, emerging_reason "
+                                     "FROM marts.term_trends WHERE term = ? AND grain = 'week' AND is_emerging "
+                                     "ORDER BY period_start", [SLOW_TERM.lower()])
+    assert rows, "the slow riser is never flagged"
+    first, share, rule, reason = rows[0]
+    assert share < 0.02 and rule == "climb", rows[0]
+    assert reason.startswith("climbing since 2026-09-"), reason
+    assert first > END - timedelta(days=70) and slow_term_share(first, END) < 0.02
+    # the week after, its share is above 2%: flagged before, not after
+    after = query(world["warehouse"], "SELECT share FROM marts.term_counts WHERE term = ? AND grain = 'week' "
+                                      "AND period_start = ?", [SLOW_TERM.lower(), first + timedelta(weeks=1)])
+    assert after[0][0] >= 0.02
 
 
 def test_top_terms_are_no_stop_words_or_fragments(world):

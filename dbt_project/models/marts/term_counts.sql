@@ -1,15 +1,9 @@
-{#- Papers per (term, ISO week); rules in _marts.yml. -#}
+{#- Papers per (term, grain, period) for both grains; rules in _marts.yml. -#}
 
-with week_papers as (
-    select period_start, paper_id
+with totals as (
+    select grain, period_start, count(*) as n_papers_total
     from {{ ref('int_period_papers') }}
-    where grain = 'week'
-),
-
-totals as (
-    select period_start, count(*) as n_papers_total
-    from week_papers
-    group by period_start
+    group by grain, period_start
 ),
 
 supported as (
@@ -21,19 +15,19 @@ supported as (
 ),
 
 counts as (
-    select pt.term, wp.period_start, count(*) as n_papers
-    from week_papers as wp
-    inner join {{ ref('int_paper_terms') }} as pt on pt.paper_id = wp.paper_id
+    select pt.term, pp.grain, pp.period_start, count(*) as n_papers
+    from {{ ref('int_period_papers') }} as pp
+    inner join {{ ref('int_paper_terms') }} as pt on pt.paper_id = pp.paper_id
     where pt.term in (select term from supported)
-    group by pt.term, wp.period_start
+    group by pt.term, pp.grain, pp.period_start
 )
 
 select
     c.term,
-    'week' as grain,  -- SHIM until the engine of issue 18 (18a) lands
+    c.grain,
     c.period_start,
     c.n_papers,
     c.n_papers / t.n_papers_total as share,
     t.n_papers_total
 from counts as c
-inner join totals as t on t.period_start = c.period_start
+inner join totals as t on t.grain = c.grain and t.period_start = c.period_start
