@@ -141,3 +141,35 @@ def test_notes_lonely_titles_summary_phrases_and_junk_lines(layout: str, text: s
         (1, "abstract joined from 2 paragraphs"): "Code and models: see the project page.",
         (4, "summary shaped like a title, kept as the summary"): "ICLR 2026",
     }
+
+
+# The shape the 2.1 parser lost from the generated pages: a lower-cased question title
+# ("? evidence"), first on the page (glued to "Subscribe" in line_pairs) and after an
+# abstract, and a real lower-case summary with "? this" that must stay a summary.
+LONG_A = pages.ABSTRACT_A + " Experiments on nine public datasets show gains of four points over strong baselines at half the cost."
+LONG_A += " We further study how performance changes with model width and report the trends we observe."
+LONG_A += " These results suggest that errors concentrate on a small set of hard examples."
+LONG_B = pages.ABSTRACT_B + " Ablations confirm that each component contributes to the final result on every one of the twelve suites."
+LONG_B += " We release code, trained checkpoints and evaluation scripts to support future work."
+LONG_B += " Our analysis shows that careful normalization matters more than model size."
+QUESTION_1 = "does alpha pruning need stochastic rounding? evidence  from protein sequences"
+QUESTION_2 = "do fast recommender systems need spectral normalization? evidence from edge devices"
+LOWER_SUMMARY = "not sure which to choose: x0 prediction or velocity prediction? this paper provides a universal solution"
+QUESTION_UNITS = [QUESTION_1, LONG_A, "Delta Models Learn Fast", LOWER_SUMMARY, "Epsilon Final Paper", LONG_B, QUESTION_2, LONG_A]
+
+
+@pytest.mark.parametrize(("layout", "text"), [
+    ("blank_separated", pages.HEADER + "\n\n".join(QUESTION_UNITS) + "\n"),
+    ("line_pairs", "Get trending papers in your email inbox!\nSubscribe" + "\n".join(QUESTION_UNITS) + "\n"),
+])
+def test_lower_cased_question_title_is_a_title_and_a_lower_case_summary_stays_one(layout: str, text: str) -> None:
+    assert min(len(LONG_A), len(LONG_B)) > 300  # abstracts of real length, not one-line notes
+    page = parse_text(text, include_unpaired=True)
+    assert page.layout == layout
+    assert page.entries.select("position", "title", "abstract", "reject_reason").rows() == [
+        (1, QUESTION_1, LONG_A, None),
+        # two title-shaped lines, then the abstract: it goes with the nearer one, the summary with the first
+        (2, "Delta Models Learn Fast", LOWER_SUMMARY, None),
+        (3, "Epsilon Final Paper", LONG_B, None),
+        (4, QUESTION_2, LONG_A, None),
+    ]

@@ -12,7 +12,7 @@ from pipeline.ingest import annotated, blank_separated, hf_api_json, line_pairs
 from pipeline.ingest.annotated import BLOCK_RE
 from pipeline.ingest.common import ENTRY_COLUMNS, HEADER_DATE_RE, HEADER_SPACED_RE, doc_dates, month_number
 
-PARSER_VERSION = "2.1"
+PARSER_VERSION = "2.2"  # 2.2: a lower-cased question title ("? evidence from") is weak, no longer never a title
 YEAR_LOOKBACK = 8  # a year-less Feb 29 may need up to 8 years to find a leap year
 PARSERS = {m.LAYOUT: m.parse for m in (blank_separated, line_pairs, annotated, hf_api_json)}
 LAYOUTS = tuple(PARSERS)

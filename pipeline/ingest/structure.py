@@ -6,8 +6,9 @@ title-like line. Each content unit is first classified by its shape:
 
 - ``N``: cannot be a title (several lines, long, a sentence, a link, code):
   an abstract or a comment, attached to the entry above;
-- ``T``: title-shaped; ``W``: title-shaped but ending with a full stop or
-  opening like a comment ("Code:", "Coming soon", "TLDR", "Accepted at"):
+- ``T``: title-shaped; ``W``: title-shaped but ending with a full stop,
+  opening like a comment ("Code:", "Coming soon", "TLDR", "Accepted at") or
+  with a lower-case word after "?" ("does x need y? evidence from z"):
   a title only where no title-shaped neighbour explains the page better;
 - ``X``: neither a title nor an abstract (control characters, thousands of
   characters without a space): rejected as its own unit, never attached;
@@ -36,7 +37,10 @@ COMMENT_START_RE = (
 # "e5-omni:") or the line is a lower-cased "name: what it does" title; otherwise a weak one.
 LOWER_START_RE = r"^[a-z]"
 NAME_START_RE = r"^[a-z][^\s:]*([A-Z0-9]|:)|^[a-z][^:]{0,60}:\s"
-SENTENCE_END_RE = r"([!,;(\[\\]|:-?\)|\.\.\.|…)$|[?!]\s+\p{Ll}"
+SENTENCE_END_RE = r"([!,;(\[\\]|:-?\)|\.\.\.|…)$"
+# A lower-case word after "?" or "!" reads like a sentence ("what's the vibe? vibe is ..."), but a
+# lower-cased question title reads the same ("does x need y? evidence from z"): weak, not impossible.
+SENTENCE_INSIDE_RE = r"[?!]\s+\p{Ll}"
 # Code, markup and formulas pasted in a summary: a title has none of these, and some letters.
 CODE_RE = r"[=$#]|\s\.(\s|$)|^[^\p{L}\p{N}\"'“‘(]|\(\s*\)([^:]|$)|[a-z]\.\s?[a-z]+\s?\("
 LETTERS_RE = r"\p{L}{2}"
@@ -97,11 +101,12 @@ def is_title_shaped(unit: pl.Expr) -> pl.Expr:
 
 
 def is_weak(unit: pl.Expr) -> pl.Expr:
-    """A title-shaped unit that reads like a note: a full stop at the end (no real title has one), a note's opening, or an identifier (``x_1``).
+    """A title-shaped unit that reads like a note: a full stop at the end (no real title has one), a note's opening,
+    an identifier (``x_1``) or a lower-case word after a question or exclamation mark.
 
     Only meaningful on title-shaped units (run it on those alone).
     """
-    return unit.str.contains(r"\.$|[A-Za-z0-9]_[A-Za-z0-9]") | unit.str.contains(NOTE_START_RE)
+    return unit.str.contains(rf"\.$|[A-Za-z0-9]_[A-Za-z0-9]|{SENTENCE_INSIDE_RE}") | unit.str.contains(NOTE_START_RE)
 
 
 def junk_reason(unit: pl.Expr) -> pl.Expr:
