@@ -64,6 +64,7 @@ with connect(Settings.from_env().lake, "published", read_only=True) as con:
         if row not in seen:
             seen.add(row)
             print(*row, flush=True)
+        time.sleep(0.02)  # not a busy loop: it would take one of the two cores from the refreshes it watches
 """
 
 
