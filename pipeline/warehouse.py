@@ -232,10 +232,13 @@ def record_observed_dates(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, l
     try:
         before = con.execute("SELECT count(*) FROM raw.observed_dates").fetchone()[0]
         con.execute(
-            """INSERT OR IGNORE INTO raw.observed_dates BY NAME
-               SELECT f.file_name, f.name_date AS snapshot_date, s.snapshot_id, ?::TIMESTAMP AS observed_at
+            # an anti-join, not INSERT OR IGNORE: a DuckLake table (team mode) has no key to conflict on
+            """INSERT INTO raw.observed_dates BY NAME
+               SELECT DISTINCT f.file_name, f.name_date AS snapshot_date, s.snapshot_id, ?::TIMESTAMP AS observed_at
                FROM observed_files AS f JOIN raw.snapshots AS s ON s.snapshot_id = f.sha256
-               WHERE f.name_date IS NOT NULL AND f.name_date <> s.snapshot_date AND f.name_date <= ?""",
+               WHERE f.name_date IS NOT NULL AND f.name_date <> s.snapshot_date AND f.name_date <= ?
+                 AND NOT EXISTS (SELECT 1 FROM raw.observed_dates AS o
+                                 WHERE o.file_name = f.file_name AND o.snapshot_id = s.snapshot_id)""",
             [now, latest])
         return con.execute("SELECT count(*) FROM raw.observed_dates").fetchone()[0] - before
     finally:

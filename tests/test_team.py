@@ -64,6 +64,7 @@ with connect(Settings.from_env().lake, "published", read_only=True) as con:
         if row not in seen:
             seen.add(row)
             print(*row, flush=True)
+        time.sleep(0.02)  # not a busy loop: it would take one of the two cores from the refreshes it watches
 """
 
 
@@ -227,3 +228,24 @@ def test_attach_options_are_quoted_once() -> None:
                    "(READ_ONLY, METADATA_SCHEMA 's', DATA_PATH '/d/o''k/')")
     with pytest.raises(ValueError):
         attach_sql("x", "lake", options={"DATA_PATH; DROP": "y"})
+
+
+def test_ingest_into_a_lake_records_a_repeated_empty_day_once(tmp_path: Path) -> None:
+    """A DuckLake table has no key (no INSERT OR IGNORE): the observed date of a second ``[]`` day is
+    still recorded once, and not again by a rerun. A DuckDB-file catalog stands in for PostgreSQL."""
+    from pipeline import warehouse
+    from pipeline.ingest.loader import ingest_into
+    from pipeline.settings import LakeSettings
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    write_file(landing / "2026-10-11.json", "[]", "2026-10-11")
+    write_file(landing / "2026-10-18.json", "[]", "2026-10-18")  # the same bytes: one snapshot, two observed days
+    lake = LakeSettings(f"ducklake:{tmp_path / 'catalog.ducklake'}", str(tmp_path / "files"))
+    with warehouse.connect(lake) as con:
+        first = ingest_into(con, landing, held_index_of=tmp_path / "lake")
+        again = ingest_into(con, landing, held_index_of=tmp_path / "lake")
+        rows = con.execute("SELECT file_name, snapshot_date::VARCHAR FROM raw.observed_dates").fetchall()
+        dates = con.execute("SELECT snapshot_date::VARCHAR FROM raw.snapshots").fetchall()
+    assert (first.snapshots_loaded, first.dates_observed, again.dates_observed) == (1, 1, 0)
+    assert (dates, rows) == ([("2026-10-11",)], [("2026-10-18.json", "2026-10-18")])
