@@ -96,8 +96,8 @@ def is_title_shaped(unit: pl.Expr) -> pl.Expr:
         & short.str.contains(LETTERS_RE)
         & ~short.str.contains(COMMENT_START_RE)
         # a sentence ends with a full stop; a title-shaped one is a note (``is_weak``) or, by accident, a title
-        & (~short.str.contains(r"\.$") | is_strong_title(short))
-    ).fill_null(False)
+        & (~short.str.contains(r"\.$") | is_strong_title(pl.when(short.str.contains(r"\.$")).then(short)))
+    ).fill_null(False)  # is_strong_title (list work) only on the few units ending in a full stop
 
 
 def is_weak(unit: pl.Expr) -> pl.Expr:
