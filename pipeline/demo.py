@@ -14,7 +14,6 @@ import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pipeline.ingest.discover import list_landing_files, sha256
 from pipeline.ingest.origins import read_origins, record_origins
