@@ -13,7 +13,8 @@ Only the warehouse resource (through ``pipeline.warehouse``) and the analysts'
 ``lake-sql`` call this module; nothing else attaches a lake. The DuckDB
 extensions come from wheels: they are installed once into DuckDB's own
 extension directory, so a plain ``LOAD`` (and dbt-duckdb's ``extensions:``)
-then works offline.
+then works offline. An ``s3://`` data path goes through httpfs with a secret made
+from the usual AWS variables (``settings.S3Settings``; README: Team mode).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.settings import LakeSettings
+from pipeline.settings import LakeSettings, S3Settings
 
 WAREHOUSE_SCHEMA = "papertrends_warehouse"  # also in dbt_project/profiles.yml (target lake)
 PUBLISHED_SCHEMA = "papertrends_published"
@@ -36,7 +37,8 @@ WAREHOUSE_ALIAS = "lake"  # dbt's database in team mode
 PUBLISHED_ALIAS = "papertrends"
 SOURCE_ALIAS = "source_wh"  # the warehouse lake, read-only, while publish copies from it (publish.SOURCE)
 # wheel module -> the name DuckDB loads it under (the postgres wheel's file must be renamed)
-EXTENSIONS = {"ducklake": "ducklake", "postgres": "postgres_scanner"}
+EXTENSIONS = {"ducklake": "ducklake", "postgres": "postgres_scanner", "httpfs": "httpfs"}
+S3_SECRET = "papertrends_s3"  # a temporary (in-memory) secret of each connection, never written to disk
 
 
 def attach_sql(path: Path | str, alias: str, *, read_only: bool = False, options: dict[str, str] | None = None) -> str:
@@ -78,12 +80,23 @@ def install_extensions() -> None:
         con.close()
 
 
-def loaded_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the ducklake and postgres extensions loaded."""
+def loaded_connection(lake: LakeSettings | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the ducklake and postgres extensions loaded; for a lake whose
+    data path is ``s3://``, httpfs too and an S3 secret from the AWS variables."""
     install_extensions()
     con = duckdb.connect()
     con.execute("LOAD ducklake; LOAD postgres")
+    if lake is not None and lake.data_path.startswith("s3://"):
+        con.execute("LOAD httpfs")
+        create_s3_secret(con, S3Settings.from_env())
     return con
+
+
+def create_s3_secret(con: duckdb.DuckDBPyConnection, s3: S3Settings) -> None:
+    """``CREATE SECRET`` with every value a parameter: no key reaches the SQL text, a log or an error."""
+    options = s3.secret_options()  # option names are ours (S3Settings), the values the operator's
+    names = "".join(f", {name} ?" for name in options)
+    con.execute(f"CREATE OR REPLACE SECRET {S3_SECRET} (TYPE s3{names})", list(options.values()))
 
 
 def attach(con: duckdb.DuckDBPyConnection, lake: LakeSettings, which: str, *, read_only: bool = False) -> None:
@@ -103,7 +116,7 @@ def connect(lake: LakeSettings, which: str = "warehouse", *, read_only: bool = F
             source: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection whose default catalog is that lake; ``source`` also attaches the warehouse
     lake read-only as ``source_wh`` (what publish copies from)."""
-    con = loaded_connection()
+    con = loaded_connection(lake)
     try:
         attach(con, lake, which, read_only=read_only)
         if source:
@@ -126,7 +139,7 @@ def expire_snapshots(con: duckdb.DuckDBPyConnection, alias: str, keep: int) -> i
 
 def published_exists(lake: LakeSettings) -> bool:
     """True once a refresh has published into the lake (its ``main.meta`` exists)."""
-    con = loaded_connection()
+    con = loaded_connection(lake)
     try:
         try:
             attach(con, lake, "published", read_only=True)

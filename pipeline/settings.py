@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +41,8 @@ def absolute(value: str | Path) -> Path:
 LAKE_PREFIX = "ducklake:"
 DEFAULT_LAKE_DATA_PATH = "data/lake"
 DEFAULT_LAKE_KEEP_SNAPSHOTS = 10
+DEFAULT_S3_REGION = "us-east-1"
+DEFAULT_S3_ENDPOINT = "s3.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,53 @@ def lake_settings(warehouse: str, data_path: str = "", keep_snapshots: int | Non
         return None
     return LakeSettings(warehouse, data_path or DEFAULT_LAKE_DATA_PATH,
                         DEFAULT_LAKE_KEEP_SNAPSHOTS if keep_snapshots is None else keep_snapshots)
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """How DuckDB (httpfs) reaches an ``s3://`` lake data path, from the usual AWS variables.
+
+    ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN`` (temporary
+    credentials), ``AWS_REGION`` (else ``AWS_DEFAULT_REGION``, else us-east-1) and
+    ``AWS_ENDPOINT_URL`` for an S3-compatible server such as MinIO: its scheme sets SSL
+    (``http://`` turns it off) and, since such servers rarely resolve ``<bucket>.<host>``,
+    it switches to path-style URLs unless ``PAPERTRENDS_S3_URL_STYLE`` (path|vhost) says otherwise.
+    """
+
+    key_id: str = ""
+    secret: str = field(default="", repr=False)
+    session_token: str = field(default="", repr=False)
+    region: str = DEFAULT_S3_REGION
+    endpoint: str = DEFAULT_S3_ENDPOINT
+    url_style: str = "vhost"
+    use_ssl: bool = True
+
+    @classmethod
+    def from_env(cls) -> "S3Settings":
+        url = os.environ.get("AWS_ENDPOINT_URL", "").strip().rstrip("/")
+        scheme, _, host = url.rpartition("://") if "://" in url else ("https", "", url)
+        style = os.environ.get("PAPERTRENDS_S3_URL_STYLE", "").strip().lower() or ("path" if url else "vhost")
+        if style not in ("path", "vhost") or scheme not in ("http", "https"):
+            raise ValueError(f"PAPERTRENDS_S3_URL_STYLE={style!r} / AWS_ENDPOINT_URL scheme {scheme!r}: "
+                             "expected path|vhost and http|https")
+        return cls(os.environ.get("AWS_ACCESS_KEY_ID", ""), os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+                   os.environ.get("AWS_SESSION_TOKEN", ""),
+                   os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_S3_REGION,
+                   host or DEFAULT_S3_ENDPOINT, style, scheme == "https")
+
+    def secret_options(self) -> dict[str, str | bool]:
+        """The options of DuckDB's ``CREATE SECRET (TYPE s3, ...)``; empty credentials are left out."""
+        options: dict[str, str | bool] = {"REGION": self.region, "ENDPOINT": self.endpoint,
+                                          "URL_STYLE": self.url_style, "USE_SSL": self.use_ssl}
+        for name, value in (("KEY_ID", self.key_id), ("SECRET", self.secret), ("SESSION_TOKEN", self.session_token)):
+            if value:
+                options[name] = value
+        return options
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What dbt's profile (target ``lake``, ``secrets:``) reads besides the AWS key variables."""
+        return {"PAPERTRENDS_S3_REGION": self.region, "PAPERTRENDS_S3_ENDPOINT": self.endpoint,
+                "PAPERTRENDS_S3_URL_STYLE": self.url_style, "PAPERTRENDS_S3_USE_SSL": str(self.use_ssl).lower()}
 
 
 def lake_keep_snapshots() -> int:
@@ -145,10 +194,12 @@ def dbt_warehouse_env(warehouse: Path | str) -> Iterator[None]:
     dbt runs in this process and renders its profile from the environment, so
     the resource's path (which a run's config may override) must be in the
     environment meanwhile. A ``ducklake:`` value selects the profile's ``lake``
-    target (PAPERTRENDS_DBT_TARGET), which attaches that catalog.
+    target (PAPERTRENDS_DBT_TARGET), which attaches that catalog, and sets the
+    derived ``PAPERTRENDS_S3_*`` values its S3 secret reads (``S3Settings``).
     """
-    wanted = {"PAPERTRENDS_WAREHOUSE": str(warehouse),
-              "PAPERTRENDS_DBT_TARGET": "lake" if str(warehouse).startswith(LAKE_PREFIX) else "dev"}
+    lake = str(warehouse).startswith(LAKE_PREFIX)
+    wanted = {"PAPERTRENDS_WAREHOUSE": str(warehouse), "PAPERTRENDS_DBT_TARGET": "lake" if lake else "dev",
+              **(S3Settings.from_env().dbt_environment() if lake else {})}
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:
