@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV_BIN := .venv/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run run-team lake-sql test dev bench clean drop-samples
+.PHONY: setup run run-team dev-team lake-sql test dev bench clean drop-samples
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -28,6 +28,10 @@ run: setup
 # the same daily_refresh on the same landing dir; the server is stopped at the end.
 run-team: setup
 	@$(VENV_BIN)/python -m pipeline.team run
+
+# The Dagster UI on run-team's runs (its dagster.yaml keeps them in the embedded PostgreSQL).
+dev-team: setup
+	@PATH="$(CURDIR)/$(VENV_BIN):$$PATH" $(VENV_BIN)/python -m pipeline.team ui
 
 # One query on the published lake of run-team, e.g. make lake-sql SQL="SELECT count(*) FROM papertrends.marts.papers"
 lake-sql: setup

@@ -117,6 +117,7 @@ def drop() -> int:
 
 def print_summary(settings: Settings, run_id: str, elapsed: float) -> None:
     from pipeline.report import summary_lines
+    from pipeline.team import ui_hint
 
     print(f"\ndaily_refresh succeeded in {elapsed:.1f}s (run {run_id[:8]})")
     for line in summary_lines(settings.analytics_source):
@@ -128,7 +129,7 @@ def print_summary(settings: Settings, run_id: str, elapsed: float) -> None:
         print(f"\nwarehouse : {settings.warehouse}")
         print(f"analytics : {settings.analytics}   (duckdb {settings.analytics} -readonly)")
     print(f"report    : {settings.report_dir / 'trends.html'}")
-    print("UI        : make dev  (Dagster on http://127.0.0.1:3000)")
+    print(f"UI        : {ui_hint(settings)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ log, schedules and the ``warehouse`` pool in that server, points
 ``data/team/lake``), runs the same ``daily_refresh`` as ``make run`` on the
 same landing dir, queries the published lake the way an analyst would, and
 stops the server. A second run reuses everything (nothing new to ingest).
+``make dev-team`` starts the same server around ``dagster dev`` to see those runs.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 TEAM_DIR = PROJECT_ROOT / "data" / "team"
 COUNT_PAPERS = "SELECT count(*) AS papers FROM papertrends.marts.papers"
@@ -95,6 +100,33 @@ def lake_sql(sql: str) -> int:
     return 0
 
 
+def ui_hint(settings: "Settings") -> str:
+    """How to open the Dagster UI on the instance this run was recorded in (``DAGSTER_HOME``)."""
+    home = os.environ.get("DAGSTER_HOME", "")
+    if settings.lake is None:
+        return "make dev  (Dagster on http://127.0.0.1:3000)"
+    if Path(home) == TEAM_DIR / "dagster_home":
+        return "make dev-team  (Dagster on http://127.0.0.1:3000, runs kept in the embedded PostgreSQL of data/team/pg)"
+    return (f"DAGSTER_HOME={home} .venv/bin/dagster dev -w workspace.yaml  with the same PAPERTRENDS_* "
+            "and AWS_* variables (its dagster.yaml points at your PostgreSQL; deploy/ for a shared webserver)")
+
+
+def dev_team(team_dir: Path = TEAM_DIR) -> int:
+    """``make dev-team``: the Dagster UI on run-team's instance, with its embedded server up meanwhile."""
+    import subprocess
+
+    env = team_environment(team_dir)
+    os.environ.update(env)
+    with embedded_postgres(team_dir / "pg"):
+        write_dagster_home(Path(env["DAGSTER_HOME"]), team_dir / "pg")
+        dagster = Path(sys.executable).parent / "dagster"
+        try:
+            return subprocess.call([str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+                                    "-h", "127.0.0.1", "-p", "3000"], cwd=PROJECT_ROOT)
+        except KeyboardInterrupt:  # Ctrl-C stops dagster dev; the server is stopped on the way out
+            return 0
+
+
 def run_team(days: int, team_dir: Path = TEAM_DIR) -> int:
     """The whole try-out: server up, dagster.yaml, daily_refresh, an analyst's query, server down."""
     from pipeline.cli import run
@@ -111,6 +143,8 @@ def run_team(days: int, team_dir: Path = TEAM_DIR) -> int:
     print(f"""
 try it yourself (starts the embedded server around the query):
   make lake-sql SQL="{COUNT_PAPERS}"
+the Dagster UI on these runs (starts the embedded server around dagster dev):
+  make dev-team
 with the server up, or against a real one, the same through the CLI:
   PAPERTRENDS_WAREHOUSE='{env["PAPERTRENDS_WAREHOUSE"]}' PAPERTRENDS_LAKE_DATA_PATH={env["PAPERTRENDS_LAKE_DATA_PATH"]} \\
     .venv/bin/python -m pipeline.cli lake-sql "{COUNT_PAPERS}"
@@ -129,9 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--days", type=int, default=90)
     query = sub.add_parser("sql", help="one query on the published lake, with the embedded server started around it")
     query.add_argument("sql")
+    sub.add_parser("ui", help="dagster dev on run-team's instance, with the embedded server started around it")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_team(args.days)
+    if args.command == "ui":
+        return dev_team()
     os.environ.update(team_environment(TEAM_DIR))
     with embedded_postgres(TEAM_DIR / "pg"):
         return lake_sql(args.sql)
