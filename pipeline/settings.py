@@ -169,6 +169,11 @@ class Settings:
         return self.lake or self.analytics
 
 
+def dagster_home() -> str:
+    """DAGSTER_HOME as set (empty when unset): the instance a run was recorded in."""
+    return os.environ.get("DAGSTER_HOME", "")
+
+
 DEFAULT_LOCK_TIMEOUT_S = 120.0
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT, dagster_home
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -102,7 +102,7 @@ def lake_sql(sql: str) -> int:
 
 def ui_hint(settings: "Settings") -> str:
     """How to open the Dagster UI on the instance this run was recorded in (``DAGSTER_HOME``)."""
-    home = os.environ.get("DAGSTER_HOME", "")
+    home = dagster_home()
     if settings.lake is None:
         return "make dev  (Dagster on http://127.0.0.1:3000)"
     if Path(home) == TEAM_DIR / "dagster_home":

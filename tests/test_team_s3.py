@@ -129,3 +129,15 @@ def test_team_refresh_writes_its_parquet_files_into_the_bucket(s3, tmp_path: Pat
                                                   for path in landing.iterdir()}
         assert titles == {"Alpha Models Learn Fast", "Beta \\& Friends: Two Ideas", "Gamma Networks for Long Contexts",
                           "Über-Beta: Unicode Titles Stay"}
+
+
+def test_the_run_summary_names_the_ui_of_the_instance_the_run_is_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team-mode runs are in PostgreSQL, not in .dagster_home: `make dev` would not show them."""
+    from pipeline.team import TEAM_DIR, ui_hint
+
+    team = Settings.resolve("landing", "ducklake:postgres:dbname=postgres host=/pg user=postgres", "a.duckdb", "reports")
+    monkeypatch.setenv("DAGSTER_HOME", str(TEAM_DIR / "dagster_home"))
+    assert ui_hint(team).startswith("make dev-team ")
+    monkeypatch.setenv("DAGSTER_HOME", "/srv/papertrends/home")
+    assert ui_hint(team).startswith("DAGSTER_HOME=/srv/papertrends/home .venv/bin/dagster dev -w workspace.yaml ")
+    assert ui_hint(Settings.resolve("landing", "w.duckdb", "a.duckdb", "reports")).startswith("make dev ")
