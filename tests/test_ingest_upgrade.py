@@ -6,6 +6,7 @@ import shutil
 from datetime import datetime
 
 import duckdb
+import pytest
 from dagster import AssetKey, AssetSelection
 
 from pipeline import warehouse
@@ -55,6 +56,25 @@ def _old_parser_warehouse(world: Settings) -> tuple[str, str]:
     return page_sha, empty_sha
 
 
+@pytest.fixture(scope="module")
+def old_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The 1.1 parser's warehouse with the marts its rows made (one dbt build), once: tests take a copy."""
+    root = tmp_path_factory.mktemp("old_build")
+    settings = Settings(root / "landing", root / "warehouse.duckdb", root / "analytics.duckdb", root / "reports")
+    settings.landing_dir.mkdir()
+    _old_parser_warehouse(settings)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAPERTRENDS_WAREHOUSE", str(settings.warehouse))
+        dbt_build(root / "old-dbt")
+    return settings
+
+
+def _copy_old_build(old: Settings, world: Settings) -> None:
+    """The old build's landing files (mtimes kept) and warehouse into this test's world."""
+    shutil.copytree(old.landing_dir, world.landing_dir, dirs_exist_ok=True)
+    shutil.copy2(old.warehouse, world.warehouse)
+
+
 def test_the_old_parser_shifted_the_page() -> None:
     # The fixture is honest: alternation takes the lone title's successor for its abstract.
     assert [t for t, _ in _alternation(PAGE)] == ["Alpha Models Learn Fast", "Beta Without Abstract: A Title Alone",
@@ -94,9 +114,8 @@ def _marts(warehouse) -> dict[str, list[tuple]]:
     return {t: query(warehouse, f"SELECT {select[t]} FROM marts.{t} ORDER BY ALL") for t in MART_TABLES}  # noqa: S608
 
 
-def test_after_an_upgrade_the_marts_equal_a_fresh_build(world: Settings, tmp_path, monkeypatch) -> None:
-    _old_parser_warehouse(world)
-    dbt_build(tmp_path / "old-dbt")  # the marts as the old parser's rows made them
+def test_after_an_upgrade_the_marts_equal_a_fresh_build(old_build: Settings, world: Settings, tmp_path, monkeypatch) -> None:
+    _copy_old_build(old_build, world)  # the marts as the old parser's rows made them
     assert ("Gamma Networks for Long Contexts",) not in query(world.warehouse, "SELECT title FROM marts.papers")
     result = build_definitions().resolve_job_def("daily_refresh").execute_in_process()
     assert result.success
@@ -108,19 +127,20 @@ def test_after_an_upgrade_the_marts_equal_a_fresh_build(world: Settings, tmp_pat
     for name, path in {"PAPERTRENDS_LANDING_DIR": fresh / "landing", "PAPERTRENDS_WAREHOUSE": fresh / "warehouse.duckdb",
                        "PAPERTRENDS_ANALYTICS": fresh / "a.duckdb", "PAPERTRENDS_REPORT_DIR": fresh / "reports"}.items():
         monkeypatch.setenv(name, str(path))
-    assert build_definitions().resolve_job_def("daily_refresh").execute_in_process().success
+    # a fresh build is ingest + dbt build (what daily_refresh's two steps do); publish and report add no mart row
+    assert ingest_landing(fresh / "landing", fresh / "warehouse.duckdb").snapshots_loaded == 2
+    dbt_build(tmp_path / "fresh-dbt")
     fresh_marts = _marts(fresh / "warehouse.duckdb")
     for table in MART_TABLES:
         assert upgraded[table] == fresh_marts[table], table
     assert sorted(t for (t,) in query(fresh / "warehouse.duckdb", "SELECT title FROM marts.papers")) == sorted(TRUE_TITLES)
 
 
-def test_a_subset_build_leaves_the_reparse_to_do(world: Settings, tmp_path) -> None:
+def test_a_subset_build_leaves_the_reparse_to_do(old_build: Settings, world: Settings) -> None:
     """After an upgrade, materializing marts/paper_mentions (and what it reads) alone rebuilds only
     those models: int_mentions-based marts outside it keep old rows, so the flag must stay for the
     next whole build, which rebuilds from raw."""
-    _old_parser_warehouse(world)
-    dbt_build(tmp_path / "old-dbt")
+    _copy_old_build(old_build, world)
     ingest_landing(world.landing_dir, world.warehouse)
     defs = build_definitions()
     job = defs.resolve_job_def("daily_refresh")

@@ -45,7 +45,7 @@ def overridden(tmp_path_factory: pytest.TempPathFactory):
         env.landing_dir.mkdir(parents=True)
         # 3 entries with 3 distinct titles, dated 2026-11-18 by the file name.
         write_file(env.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED)
-        run = Settings(env.landing_dir, root / "run" / "wh.duckdb", root / "run" / "published.duckdb", root / "run" / "reports")
+        run = Settings(env.landing_dir, root / "run" / "warehouse.duckdb", root / "run" / "published.duckdb", root / "run" / "reports")
         # As in the launchpad: a resource's config is given whole (the landing dir unchanged).
         run_config = {"resources": {"paths": {"config": {
             "landing_dir": str(run.landing_dir), "warehouse": str(run.warehouse), "analytics": str(run.analytics), "report_dir": str(run.report_dir),
@@ -61,7 +61,7 @@ def test_run_config_moves_every_step(overridden) -> None:
     # raw layer (ingest), marts (dbt), the lock file and the published copy are all under run/
     assert query(run.warehouse, "SELECT count(*) FROM raw.paper_mentions") == [(3,)]
     assert query(run.warehouse, "SELECT count(*) FROM marts.papers") == [(3,)]
-    assert run.warehouse.with_name("wh.duckdb.lock").exists()
+    assert run.warehouse.with_name("warehouse.duckdb.lock").exists()
     assert query(run.analytics, "SELECT count(*) FROM marts.papers") == [(3,)]
     assert (run.report_dir / "trends.html").exists()
     # the environment's world only has its landing file

@@ -11,7 +11,9 @@ One module-scoped world runs ``python -m pipeline.cli run`` processes (what
    lands and refresh B starts: B is blocked by the pool, then succeeds; a
    reader process keeps one read-only connection to the published lake all
    along and records every state it sees;
-3. an embedded-mode run (DuckDB files) on the same landing dir gives equal marts.
+3. the embedded mode (DuckDB files) on the same landing dir gives equal marts: its ingest step
+   and its dbt build run in this process while the refreshes run (publish and report, which
+   make no mart row, are tested in embedded mode elsewhere: test_job, test_publish).
 
 Hand counts: 2026-11-18 (blank-separated page): 3 mentions of Alpha, Beta, Gamma;
 2026-11-19 (line pairs): Alpha again and the new Über-Beta; 2026-11-20
@@ -30,11 +32,13 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
+from pipeline.ingest import ingest_landing
 from pipeline.publish import MARTS
 from pipeline.resources import WAREHOUSE_POOL
 from pipeline.settings import PROJECT_ROOT, Settings
 from tests import pages
 from tests.conftest import write_file
+from tests.fixtures.dbt.world import dbt_build
 from tests.test_run_instance import wait_for_slot
 
 try:
@@ -51,9 +55,12 @@ except ImportError as missing:  # pragma: no cover - the locked environment has 
 STATES = {(3, 3, 3, 3, 1), (4, 4, 5, 5, 2), (4, 4, 8, 8, 3)}
 READER = """
 import sys, time
+from pathlib import Path
 from pipeline.lake import connect
 from pipeline.settings import Settings
-seen, stop = set(), __import__("pathlib").Path(sys.argv[1])
+go, stop, seen = Path(sys.argv[1]), Path(sys.argv[2]), set()
+while not go.exists():  # started (imports done) while the rerun runs; attaches once that has published
+    time.sleep(0.02)
 with connect(Settings.from_env().lake, "published", read_only=True) as con:
     print("attached", flush=True)
     while not stop.exists():
@@ -94,6 +101,17 @@ def lake_counts(env: dict[str, str]) -> tuple[int, ...]:
                            "(SELECT count(*) FROM marts.papers)").fetchone()
 
 
+def embedded_marts(landing: Path, root: Path) -> Path:
+    """The embedded mode's warehouse on the same landing files: its ingest, then its dbt build (in this process)."""
+    warehouse = root / "warehouse.duckdb"
+    root.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
+        assert ingest_landing(landing, warehouse).snapshots_loaded == 3
+        dbt_build(root)
+    return warehouse
+
+
 @pytest.fixture(scope="module")
 def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("team")
@@ -110,24 +128,32 @@ def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
     os.killpg(killed.pid, signal.SIGKILL)
     killed.communicate(timeout=60)
     facts["killed_rc"] = killed.returncode
+    go, stop = root / "reader.go", root / "reader.stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(go), str(stop)], cwd=PROJECT_ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        refreshes(env, instance, landing, root, reader, facts)
+    finally:
+        if reader.poll() is None:
+            os.killpg(reader.pid, signal.SIGKILL)
+    yield facts
+
+
+def refreshes(env: dict[str, str], instance: DagsterInstance, landing: Path, root: Path, reader: subprocess.Popen,
+              facts: dict) -> None:
+    """The rerun after the kill, then refreshes A and B with the reader attached, and the embedded build."""
+    go, stop = root / "reader.go", root / "reader.stop"
     facts["rerun_out"] = finish(cli_run(env))
     facts["after_rerun"] = lake_counts(env)
-
-    stop = root / "reader.stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(stop)], cwd=PROJECT_ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    go.touch()
     assert reader.stdout.readline().strip() == "attached", reader.stderr.read()
     write_file(landing / "2026-11-19.txt", pages.LINE_PAIRS, day="2026-11-19")
     first = cli_run(env)
     facts["a_id"] = wait_for_slot(instance, first)
     write_file(landing / "2026-11-20.txt", pages.ANNOTATED, day="2026-11-20")
     second = cli_run(env)
-    # the embedded-mode world reads the same landing dir, meanwhile (its own files, no shared lock)
-    embedded = {**os.environ, "PAPERTRENDS_LANDING_DIR": str(landing), "DAGSTER_HOME": str(root / "embedded_home"),
-                "PAPERTRENDS_WAREHOUSE": str(root / "embedded" / "warehouse.duckdb"),
-                "PAPERTRENDS_ANALYTICS": str(root / "embedded" / "analytics.duckdb"),
-                "PAPERTRENDS_REPORT_DIR": str(root / "embedded" / "reports")}
-    embedded_run = cli_run(embedded)
+    # the embedded mode reads the same landing dir, meanwhile (its own DuckDB file, no shared lock)
+    facts["embedded_warehouse"] = embedded_marts(landing, root / "embedded")
     finish(first)
     finish(second)
     stop.touch()
@@ -136,9 +162,6 @@ def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
     facts["reader_states"] = {tuple(int(v) for v in line.split()) for line in out.splitlines()}
     facts["after_both"] = lake_counts(env)
     facts["runs"] = instance.get_run_records()
-    finish(embedded_run)
-    facts["embedded_analytics"] = root / "embedded" / "analytics.duckdb"
-    yield facts
 
 
 def test_killed_team_refresh_then_rerun_gives_exact_counts(team) -> None:
@@ -169,7 +192,7 @@ def test_marts_equal_embedded_mode(team) -> None:
                                                            "PAPERTRENDS_ANALYTICS", "PAPERTRENDS_REPORT_DIR",
                                                            "PAPERTRENDS_LAKE_DATA_PATH")))
     with lake_connect(settings.lake, "published", read_only=True) as con:
-        con.execute(attach_sql(team["embedded_analytics"], "embedded", read_only=True))
+        con.execute(attach_sql(team["embedded_warehouse"], "embedded", read_only=True))
         for table in MARTS:
             # papers.mentions_fingerprint is the incremental build's change state; it hashes each
             # mention's ingested_at, which differs between two worlds by construction
