@@ -54,6 +54,7 @@ dev: setup
 bench: setup
 	@$(VENV_BIN)/python -m bench.run
 	@$(VENV_BIN)/python -m bench.refresh
+	@$(VENV_BIN)/python -m bench.counts
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -30,23 +30,43 @@ def failures(sql: str, setup: str) -> list[tuple]:
         return sorted(con.execute(sql).fetchall())
 
 
+def rules(**arguments: object) -> str:
+    """table_rules on table t, with the signature's defaults (empty) for the arguments not given."""
+    return render("table_rules", model="t", **{"key": [], "not_null": [], "unique": [], "accepted_values": {}, **arguments})
+
+
 TABLE = """
 CREATE TABLE t (a INTEGER, "position" INTEGER, c VARCHAR);
 INSERT INTO t VALUES (1, NULL, 'x'), (NULL, NULL, 'y'), (3, NULL, 'z');
 """
 
 
-def test_not_null_columns_returns_one_row_per_column_with_nulls() -> None:
+def test_not_null_returns_one_row_per_column_with_nulls() -> None:
     # a: one null (row 2); position: three nulls; c: none, so no row for it.
-    sql = render("not_null_columns", model="t", columns=["a", "position", "c"])
-    assert failures(sql, TABLE) == [("a", 1), ("position", 3)]
+    sql = rules(not_null=["a", "position", "c"])
+    assert failures(sql, TABLE) == [("not_null a", 1), ("not_null position", 3)]
 
 
-def test_not_null_columns_passes_when_no_listed_column_has_a_null() -> None:
-    assert failures(render("not_null_columns", model="t", columns=["c"]), TABLE) == []
+def test_table_rules_pass_when_no_rule_is_broken() -> None:
+    sql = rules(key=["c"], not_null=["c"], accepted_values={"c": ["x", "y", "z"]})
+    assert failures(sql, TABLE) == []
 
 
-def test_unique_combination_returns_each_repeated_combination() -> None:
+def test_unique_counts_the_repeated_combinations() -> None:
+    # (1, 1) twice and (2, 1) three times: two repeated combinations; (1, 2) once.
     setup = "CREATE TABLE t (k INTEGER, p INTEGER); INSERT INTO t VALUES (1, 1), (1, 1), (1, 2), (2, 1), (2, 1), (2, 1);"
-    sql = render("unique_combination", model="t", columns=["k", "p"])
-    assert failures(sql, setup) == [(1, 1, 2), (2, 1, 3)]
+    assert failures(rules(unique=[["k", "p"]]), setup) == [("unique (k, p)", 2)]
+    assert failures(rules(unique=[["p"]]), setup) == [("unique (p)", 1)]
+
+
+def test_key_is_not_null_and_unique_in_one_test() -> None:
+    # k is null in two rows; (1, 1) and (null, 2) each occur twice; one rule row each, one query.
+    setup = "CREATE TABLE t (k INTEGER, p INTEGER); INSERT INTO t VALUES (1, 1), (1, 1), (NULL, 2), (NULL, 2), (3, 3);"
+    assert failures(rules(key=["k", "p"]), setup) == [("not_null k", 2), ("unique (k, p)", 2)]
+
+
+def test_accepted_values_ignore_nulls_and_count_the_others() -> None:
+    # 'w' is not accepted; null is not checked (as dbt's accepted_values); 'x' is fine.
+    setup = "CREATE TABLE t (c VARCHAR); INSERT INTO t VALUES ('x'), ('w'), (NULL), ('w');"
+    sql = rules(accepted_values={"c": ["x", "y"]})
+    assert failures(sql, setup) == [("accepted_values c", 2)]

@@ -15,8 +15,7 @@ def _accepted_values(table: str, column: str) -> list[str]:
     sources = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml").read_text(encoding="utf-8"))
     [raw] = [s for s in sources["sources"] if s["name"] == "raw"]
     [spec] = [t for t in raw["tables"] if t["name"] == table]
-    [col] = [c for c in spec["columns"] if c["name"] == column]
-    return next(t["accepted_values"]["arguments"]["values"] for t in col["data_tests"] if "accepted_values" in t)
+    return next(t["table_rules"]["arguments"]["accepted_values"][column] for t in spec["data_tests"] if "table_rules" in t)
 
 
 def test_layout_and_date_source_names_have_one_definition() -> None:

@@ -1,4 +1,3 @@
--- depends_on: {{ ref('int_topic_rules') }}
 {#- Trends of the terms of term_counts (weeks and months): share, growth,
     zscore and rank from the trend_scores macro shared with topic_trends; the
     emerging flag from count-aware tests (rules and knobs in _marts.yml and
@@ -12,13 +11,7 @@
     - a flagged term and a flagged longer term containing it are never both
       kept: the longer ones absorb it when they hold absorb_share of its
       papers, else it absorbs them.
-    covered_by_topic tests every term against all topic patterns at once. -#}
-{%- set topic_pattern = none -%}
-{%- if execute -%}
-    {%- set topic_pattern = run_query(
-        "select " ~ topic_alternation('pattern', 'topic_id') ~ " from " ~ ref('int_topic_rules')
-    ).rows[0][0] -%}
-{%- endif -%}
+    covered_by_topic comes from int_term_topics (each term matched once per version of the rules). -#}
 {%- set by_term = 'partition by term, grain order by data_idx' %}
 
 with periods as (
@@ -164,17 +157,6 @@ absorbed as (
     from part_pairs as pp
     inner join part_cover as pc using (part, grain, period_start)
     where pc.n_covered < {{ var('absorb_share') }} * pc.part_n
-),
-
-covered as (
-    select
-        term,
-        {% if topic_pattern %}
-        regexp_matches(term, '{{ topic_pattern | replace("'", "''") }}', 'i')
-        {% else %}
-        false
-        {% endif %} as covered_by_topic
-    from (select distinct term from {{ ref('term_counts') }})
 )
 
 select
@@ -211,5 +193,5 @@ select
     case when a.term is not null then null when c.is_jump then 'jump' when c.is_climb then 'climb' end as emerging_rule,
     cv.covered_by_topic
 from candidates as c
-inner join covered as cv on cv.term = c.term
+inner join {{ ref('int_term_topics') }} as cv on cv.term = c.term
 left join absorbed as a on a.term = c.term and a.grain = c.grain and a.period_start = c.period_start
