@@ -196,6 +196,12 @@ def profile_refresh(world: World, env: dict[str, str], out: Path) -> None:
     out.with_suffix(".txt").write_text(text.getvalue())
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the upper one of an even count), with every run's wall kept beside it."""
+    middle = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
+    return {**middle, "walls": [round(r["wall"], 2) for r in runs]}
+
+
 def run(history: int, quick: bool, repeat: int, profile: Path | None = None) -> dict:
     """Generate the files and run the scenarios; returns raw figures."""
     from pipeline.samples import generate
@@ -232,9 +238,9 @@ def run(history: int, quick: bool, repeat: int, profile: Path | None = None) -> 
             (big.landing / paths[history].name).unlink(missing_ok=True)
             big.fill([paths[history]])
             plus.append(refresh(big, home, env(big)))
-        fig["plus_one"] = min(plus, key=lambda r: r["wall"])
-        fig["noop"] = min((refresh(big, home, env(big)) for _ in range(repeat)), key=lambda r: r["wall"])
-        fig["noop_dbt"] = min((refresh(forget_build(big), home, env(big)) for _ in range(repeat)), key=lambda r: r["wall"])
+        fig["plus_one"] = median_run(plus)
+        fig["noop"] = median_run([refresh(big, home, env(big)) for _ in range(repeat)])
+        fig["noop_dbt"] = median_run([refresh(forget_build(big), home, env(big)) for _ in range(repeat)])
         fig["standalone_dbt"] = standalone_dbt(big, target, repeat)
         fig["layouts"] = layouts.run(min(history, 200), repeat)
         if profile:
@@ -295,7 +301,7 @@ def report(fig: dict) -> str:
         ("peak RSS (whole process tree)", f"<= {t['rss_mb']:,.0f} MB", f"{rss:,.0f} MB", status(rss <= t["rss_mb"])),
     ]
     return "\n".join([
-        f"Measured {m['date']} with `python -m bench.refresh --history {h}` (best of {fig['repeat']} for +1 and no-op).",
+        f"Measured {m['date']} with `python -m bench.refresh --history {h}` (median of {fig['repeat']} for +1 and no-op).",
         "",
         f"- Machine: {m['cpus']} CPUs, {m['memory']}; load average {m['load_average']} at the start, "
         f"{m['load_average_end']} at the end (shared with other workers: wall times are noisy, CPU s less so).",
@@ -336,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.refresh", description=__doc__.split("\n\n")[0])
     parser.add_argument("--history", type=int, default=None, help="history size H (default 2000, 12 with --quick)")
     parser.add_argument("--quick", action="store_true", help="small files; writes no BENCHMARKS.md unless --out")
-    parser.add_argument("--repeat", type=int, default=None, help="repeats of +1 and no-op, best kept (default 2)")
+    parser.add_argument("--repeat", type=int, default=None, help="repeats of +1 and no-op, the median kept (default 3)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--profile", type=Path, default=None, help="also cProfile one +1 refresh into this file (+ .txt)")
@@ -344,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     history = args.history or (12 if args.quick else 2000)
     if history <= SMALL_COLD:
         parser.error(f"--history must be more than {SMALL_COLD}")
-    fig = run(history, args.quick, args.repeat or (1 if args.quick else 2), args.profile)
+    fig = run(history, args.quick, args.repeat or (1 if args.quick else 3), args.profile)
     body = report(fig)
     print(body)
     if args.json:
