@@ -10,11 +10,7 @@
     ).rows[0][0] -%}
 {%- endif -%}
 {%- set rules_version = local_md5(topic_pattern | tojson) -%}
-{%- set rematch_all = false -%}
-{%- if execute and is_incremental() -%}
-    {%- set stale = run_query("select count(*) from " ~ this ~ " where rules_version <> '" ~ rules_version ~ "'") -%}
-    {%- set rematch_all = stale.rows[0][0] > 0 -%}
-{%- endif -%}
+{%- set rematch_all = version_changed('rules_version', rules_version) -%}
 {{ config(materialized='incremental', unique_key='term', on_schema_change='fail') }}
 
 with terms as (

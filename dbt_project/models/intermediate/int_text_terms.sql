@@ -105,11 +105,7 @@
 {%- endset -%}
 {#- the hash leaves out the seed's relation name, which holds the database (file) name -#}
 {%- set terms_version = local_md5((rule | replace(ref('term_stopwords') | string, 'term_stopwords')) ~ abstract_sql ~ stop_hash) -%}
-{%- set rebuild_all = false -%}
-{%- if execute and is_incremental() -%}
-    {%- set stale = run_query("select count(*) from " ~ this ~ " where terms_version <> '" ~ terms_version ~ "'") -%}
-    {%- set rebuild_all = stale.rows[0][0] > 0 -%}
-{%- endif -%}
+{%- set rebuild_all = version_changed('terms_version', terms_version) -%}
 {{ config(materialized='incremental', unique_key='text_hash', on_schema_change='fail') }}
 
 with mentions as (

@@ -12,11 +12,7 @@
     {%- endfor -%}
 {%- endif -%}
 {%- set rules_version = local_md5(rules | tojson) -%}
-{%- set rematch_all = false -%}
-{%- if execute and is_incremental() -%}
-    {%- set stale = run_query("select count(*) from " ~ this ~ " where rules_version <> '" ~ rules_version ~ "'") -%}
-    {%- set rematch_all = stale.rows[0][0] > 0 -%}
-{%- endif -%}
+{%- set rematch_all = version_changed('rules_version', rules_version) -%}
 {{ config(materialized='incremental', unique_key='text_hash', on_schema_change='fail') }}
 
 with wanted as (

@@ -6,15 +6,12 @@
 {%- set rule_sql = normalized_title_key('title') -%}
 {%- set rule_version = local_md5(rule_sql) -%}
 {{ config(materialized='incremental', unique_key='title', on_schema_change='fail') }}
-{%- if execute and is_incremental() -%}
-    {%- set stale = run_query("select count(*) from " ~ this ~ " where rule_version <> '" ~ rule_version ~ "'") -%}
-    {%- if stale.rows[0][0] > 0 -%}
+{%- if version_changed('rule_version', rule_version) -%}
         {{ exceptions.raise_compiler_error(
             "The title normalization rule changed (macros/title_normalization.sql) since "
             ~ this ~ " was built: rebuild once so every title key and paper_id is recomputed (full-refresh): launch"
             ~ " daily_refresh from the Dagster launchpad with run config `ops: {dbt_models: {config: {full_refresh: true}}}`,"
             ~ " or run `python -m pipeline.cli run --full-refresh`.") }}
-    {%- endif -%}
 {%- endif %}
 
 with titles as (
