@@ -35,12 +35,12 @@
     else {{ col }} end
 {%- endmacro %}
 
-{#- NFKC compatibility + case folding for the characters of unicode_compat_map
+{#- NFKC compatibility + case folding for the characters of unicode_compat_table
     (the regex gate keeps the per-character pass off the other titles). -#}
 {% macro unicode_compat(col) -%}
     case when regexp_matches({{ col }}, '[{{ unicode_compat_chars() }}]') then
         array_to_string(list_transform(string_split({{ col }}, ''),
-            lambda ch: coalesce({{ unicode_compat_map() }}[ch], ch)), '')
+            lambda ch: coalesce({{ unicode_compat_lookup('ch') }}, ch)), '')
     else {{ col }} end
 {%- endmacro %}
 
