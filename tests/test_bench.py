@@ -1,4 +1,5 @@
-"""The benchmark harness in quick mode, so ``make bench`` does not rot, and the ingest fast paths it led to."""
+"""The benchmark harness in smoke mode (3 tiny files, each phase once: what ``--quick`` runs minus the small
+history's refreshes, the same code), so ``make bench`` does not rot, and the ingest fast paths it led to."""
 
 from __future__ import annotations
 
@@ -11,20 +12,19 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench.run import BEGIN, END, END_MARK, QUICK_PROFILE, SEED, SMALL_HISTORY, write_report
+from bench.run import BEGIN, END, END_MARK, SEED, SMOKE_PROFILE, write_report
 from pipeline.ingest.common import HEADER_RE, is_header
 from pipeline.ingest.discover import control_count
 from pipeline.samples import generate
 from pipeline.settings import PROJECT_ROOT
 
 PHASES = (
-    "floor: DuckDB read_text, 20 files",
-    "ingest 20 snapshots (parse + Pandera + load)",
-    "dbt build, full (20 snapshots)",
-    "full refresh 20: ingest + dbt (processes)",
-    "incremental refresh, 10 snapshots of history",
-    "incremental refresh, 20 snapshots of history",
-    "peer: pandas + sqlite, 20 files",
+    "floor: DuckDB read_text, 3 files",
+    "ingest 3 snapshots (parse + Pandera + load)",
+    "dbt build, full (3 snapshots)",
+    "full refresh 3: ingest + dbt (processes)",
+    "incremental refresh, 3 snapshots of history",
+    "peer: pandas + sqlite, 3 files",
 )
 
 
@@ -36,28 +36,30 @@ def world_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_quick_benchmark_runs_every_phase_with_sane_figures(world_env: Path) -> None:
+def test_smoke_benchmark_runs_every_phase_with_sane_figures(world_env: Path) -> None:
     out, raw = world_env / "BENCH.md", world_env / "bench.json"
-    proc = subprocess.run([sys.executable, "-m", "bench.run", "--quick", "--out", str(out), "--json", str(raw)],
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "--smoke", "--out", str(out), "--json", str(raw)],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     for phase in PHASES:
         assert re.search(rf"^\| {re.escape(phase)} +\|", proc.stdout, re.MULTILINE), phase
+    assert "snapshots of history" not in proc.stdout.replace("incremental refresh, 3 snapshots of history", "")
     assert BEGIN in out.read_text() and PHASES[-1] in out.read_text()
     assert not (world_env / "world").exists()
 
-    # The truth, regenerated here: the first 20 days are the history, day 21 the new snapshot.
-    manifest = generate(world_env / "truth", days=21, end=END, seed=SEED, **QUICK_PROFILE)
-    history = sum(f.n_entries for f in manifest.files[:20])
+    # The truth, regenerated here: the first 3 days are the history, day 4 the new snapshot.
+    manifest = generate(world_env / "truth", days=4, end=END, seed=SEED, **SMOKE_PROFILE)
+    history = sum(f.n_entries for f in manifest.files[:3])
     fig = json.loads(raw.read_text())
     assert fig["expected_mentions"] == history
-    assert (fig["ingest"]["snapshots"], fig["ingest"]["mentions"], fig["ingest"]["mentions_rejected"]) == (20, history, 0)
-    assert fig["peer"]["entries"] == history and fig["peer"]["files"] == 20
-    assert fig["bytes"] == sum((world_env / "truth" / f.name).stat().st_size for f in manifest.files[:20])
-    for key in ("incremental_small", "incremental_large"):
-        assert (fig[key]["ingest"]["snapshots"], fig[key]["ingest"]["mentions"]) == (1, manifest.files[20].n_entries)
-    assert fig["small_setup"]["ingest"]["snapshots"] == SMALL_HISTORY
-    timed = [fig["floor"], fig["ingest"], fig["dbt_full"], fig["peer"], fig["incremental_small"], fig["incremental_large"]]
+    assert (fig["ingest"]["snapshots"], fig["ingest"]["mentions"], fig["ingest"]["mentions_rejected"]) == (3, history, 0)
+    assert fig["peer"]["entries"] == history and fig["peer"]["files"] == 3
+    assert fig["bytes"] == sum((world_env / "truth" / f.name).stat().st_size for f in manifest.files[:3])
+    large = fig["incremental_large"]
+    assert (large["ingest"]["snapshots"], large["ingest"]["mentions"]) == (1, manifest.files[3].n_entries)
+    assert large["dbt"]["error"] is None and large["dbt"]["nodes"]
+    assert "small_setup" not in fig and "incremental_small" not in fig
+    timed = [fig["floor"], fig["ingest"], fig["dbt_full"], fig["peer"], large]
     assert all(0 < t["seconds"] < 200 and 0 <= t["cpu_s"] < 400 for t in timed)
     assert all(30 < t["rss_mb"] < 4096 for t in timed[:4])
     assert fig["dbt_full"]["error"] is None and fig["dbt_full"]["nodes"]
