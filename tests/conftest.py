@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,15 +14,16 @@ import pytest
 from pipeline.settings import PROJECT_ROOT, Settings
 
 SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+REAL = PROJECT_ROOT.parent / "shared" / "real"
+REAL_DAYS = sorted(p for f in ("hf_api", "hf_api_2026_02_03") if (REAL / f).is_dir() for p in (REAL / f).glob("*.json"))
 
 # The slowest files first (measured with --durations, quiet machine), the rest in their own order: with
 # `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in this order, so a
 # long file never starts last while the other worker has nothing left to do.
 SLOWEST_FILES = (
-    "test_team.py", "test_ingest_upgrade.py", "test_bench.py", "test_job.py", "test_dbt_subsets.py",
-    "test_dbt_samples.py", "test_fetch.py", "test_run_instance.py", "test_delivery.py", "test_dbt_trends.py",
-    "test_dbt_terms.py", "test_dbt_normalization.py", "test_resources.py", "test_dbt_dedup.py", "test_report.py",
-    "test_demo_data.py",
+    "test_team.py", "test_ingest_upgrade.py", "test_dbt_subsets.py", "test_job.py", "test_bench.py",
+    "test_dbt_samples.py", "test_run_instance.py", "test_fetch.py", "test_delivery.py", "test_dbt_terms.py",
+    "test_report.py", "test_resources.py", "test_demo_data.py", "test_dbt_trends.py", "test_dbt_dedup.py",
 )
 
 
@@ -51,3 +55,42 @@ def write_file(path: Path, content: bytes | str, day: str = "2026-11-20") -> Pat
     stamp = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC).timestamp()
     os.utime(path, (stamp, stamp))
     return path
+
+
+def shared_world(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A world built once per session in a directory every xdist worker sees: a file lock lets one
+    worker build it while the others wait. Tests only read it (DuckDB files opened read-only)."""
+    base = factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared_worlds"
+    shared.mkdir(exist_ok=True)
+    root, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            build(root)
+            done.touch()
+    return root
+
+
+@pytest.fixture(scope="session")
+def real_days_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 118 real API days of ../shared/real ingested and built by dbt, once per session, read-only."""
+    if len(REAL_DAYS) != 118:
+        pytest.skip(f"the 118 real days not found in {REAL} (shared data absent)")
+
+    def build(root: Path) -> None:
+        from pipeline.ingest import ingest_landing
+        from tests.fixtures.dbt.world import dbt_build
+
+        landing, warehouse = root / "landing", root / "warehouse.duckdb"
+        landing.mkdir()
+        for path in REAL_DAYS:
+            shutil.copy(path, landing / path.name)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
+            ingest_landing(landing, warehouse)
+            dbt_build(root)
+
+    return shared_world(tmp_path_factory, "real_days", build) / "warehouse.duckdb"

@@ -12,8 +12,8 @@ The planted term ``Glimmerflow`` (an invented method name) is absent until
 2026-10-30 and then names a growing share of the new titles: it must emerge
 in the last complete week (2026-11-09 .. 11-15; the week of 11-16 is still
 running on Friday 11-20), uncovered by any topic. When ``../shared/real`` is
-present, the real API days are built too, to check the term rules on real
-titles.
+present, its 118 real API days (built once per session, tests/conftest.py)
+check the term rules on real titles.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from pipeline.ingest import ingest_landing
 from pipeline.samples import PLANTED_TERM, SLOW_TERM, generate, slow_term_share, title_key
 from pipeline.settings import DBT_PROJECT_DIR
 from tests.fixtures.dbt.world import dbt_build, mart_rows, query
-from tests.real_pages import REAL_DIR
 
 END = date(2026, 11, 20)
 DAYS = 150
@@ -215,39 +214,20 @@ def test_top_terms_are_no_stop_words_or_fragments(world):
 
 # ---------------------------------------------------------------- real API days (../shared/real)
 
-REAL_DAYS = sorted(REAL_DIR.glob("*.json")) if REAL_DIR.is_dir() else []
-
-
-@pytest.fixture(scope="module")
-def real_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not REAL_DAYS:
-        pytest.skip(f"real daily papers not found at {REAL_DIR} (shared data absent)")
-    root = tmp_path_factory.mktemp("real")
-    landing, warehouse = root / "landing", root / "warehouse.duckdb"
-    landing.mkdir()
-    for path in REAL_DAYS:
-        shutil.copy(path, landing / path.name)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
-        ingest_landing(landing, warehouse)
-        dbt_build(root)
-    return warehouse
-
-
-def test_real_top_terms_are_no_stop_words_or_fragments(real_world):
-    top = top_terms(real_world)
+def test_real_top_terms_are_no_stop_words_or_fragments(real_days_warehouse):
+    top = top_terms(real_days_warehouse)
     print("top 20 terms of the real days:", top)
     assert len(top) == 20
     assert bad_terms(top) == []
 
 
-def test_real_emerging_terms_of_the_last_complete_week(real_world):
-    newest = query(real_world, "SELECT max(snapshot_date) FROM raw.snapshots")[0][0]
+def test_real_emerging_terms_of_the_last_complete_week(real_days_warehouse):
+    newest = query(real_days_warehouse, "SELECT max(snapshot_date) FROM raw.snapshots")[0][0]
     # the last complete ISO week: its Sunday on or before the newest snapshot date
     week = week_of(newest) if newest.weekday() == 6 else week_of(newest) - timedelta(weeks=1)
-    rows = query(real_world, "SELECT term, n_papers, share, zscore, covered_by_topic, emerging_reason "
-                             "FROM marts.term_trends WHERE period_start = ? AND is_emerging "
-                             "ORDER BY zscore DESC, term", [week])
+    rows = query(real_days_warehouse, "SELECT term, n_papers, share, zscore, covered_by_topic, emerging_reason "
+                                      "FROM marts.term_trends WHERE period_start = ? AND is_emerging "
+                                      "ORDER BY zscore DESC, term", [week])
     print(f"emerging terms of the real week of {week}:")
     for term, n, share, z, covered, reason in rows[:15]:
         print(f"  {term:<32} {n:>3} papers {100 * share:5.1f}%  z {z:5.1f}  "

@@ -10,19 +10,14 @@ A new flag after a rule change fails the test until someone judges it.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import ingest_landing
-from pipeline.settings import PROJECT_ROOT
-from tests.fixtures.dbt.world import dbt_build, query
+from tests.conftest import REAL, REAL_DAYS
+from tests.fixtures.dbt.world import query
 
-REAL = PROJECT_ROOT.parent / "shared" / "real"
-FOLDERS = ("hf_api", "hf_api_2026_02_03")
-DAYS = sorted(p for f in FOLDERS if (REAL / f).is_dir() for p in (REAL / f).glob("*.json"))
-pytestmark = pytest.mark.skipif(len(DAYS) != 118, reason=f"the 118 real days not found in {REAL} (shared data absent)")
+pytestmark = pytest.mark.skipif(len(REAL_DAYS) != 118, reason=f"the 118 real days not found in {REAL} (shared data absent)")
 
 # Hand verdicts (term of art?), with why; checked against the papers that carry each term.
 VERDICTS = {
@@ -34,17 +29,8 @@ VERDICTS = {
 
 
 @pytest.fixture(scope="module")
-def flagged(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
-    root = tmp_path_factory.mktemp("real_terms")
-    landing, warehouse = root / "landing", root / "warehouse.duckdb"
-    landing.mkdir()
-    for path in DAYS:
-        shutil.copy(path, landing / path.name)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
-        ingest_landing(landing, warehouse)
-        dbt_build(root)
-    rows = query(warehouse, "SELECT grain, period_start, term, n_papers, emerging_reason FROM marts.term_trends "
+def flagged(real_days_warehouse: Path) -> list[tuple]:
+    rows = query(real_days_warehouse, "SELECT grain, period_start, term, n_papers, emerging_reason FROM marts.term_trends "
                             "WHERE is_emerging ORDER BY grain, period_start, term")
     print("flagged on the real days:", *rows, sep="\n  ")
     return rows
