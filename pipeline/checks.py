@@ -101,13 +101,15 @@ def rule_fingerprint() -> str:
 
 
 def _passed_on(instance: DagsterInstance, key: AssetCheckKey, fingerprint: str) -> str | None:
-    """Run id of the latest passing evaluation of ``key`` on rows of this fingerprint, if it is among the last few."""
+    """Run id of the evaluation that validated rows of this fingerprint and passed, if one of the last few
+    passes was on them (a pass that itself reused one names the run that validated)."""
     for record in instance.event_log_storage.get_asset_check_execution_history(
             key, limit=3, status={AssetCheckExecutionRecordStatus.SUCCEEDED}):
         evaluation = record.event.asset_check_evaluation if record.event else None
         seen = evaluation.metadata.get("rows_fingerprint") if evaluation else None
         if evaluation and evaluation.passed and seen is not None and seen.value == fingerprint:
-            return record.run_id
+            validated = evaluation.metadata.get("same_rows_passed_in_run")
+            return validated.value if validated is not None else record.run_id
     return None
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
+from pipeline import checks
 from pipeline.checks import raw_mentions_schema
 from pipeline.ingest import ingest_landing
 from pipeline.resources import WarehouseResource
@@ -28,13 +30,13 @@ def verdict(evaluation) -> tuple:
     return evaluation.passed, meta["rows_checked"].value, meta["failing_rows"].value, meta["revalidated"].value
 
 
-def test_schema_check_reuses_a_pass_only_on_the_same_rows(world: Settings) -> None:
+def test_schema_check_reuses_a_pass_only_on_the_same_rows(world: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED, day="2026-11-18")
     assert ingest_landing(world.landing_dir, world.warehouse).mentions_loaded == 3
     with DagsterInstance.ephemeral() as instance:
         first, evaluation = check_once(world, instance)
         assert verdict(evaluation) == (True, 3, 0, True)
-        second, evaluation = check_once(world, instance)  # nothing changed: the first pass is reported again
+        _, evaluation = check_once(world, instance)  # nothing changed: the first pass is reported again
         assert verdict(evaluation) == (True, 3, 0, False)
         assert evaluation.metadata["same_rows_passed_in_run"].value == first
 
@@ -51,9 +53,16 @@ def test_schema_check_reuses_a_pass_only_on_the_same_rows(world: Settings) -> No
             con.execute("DELETE FROM raw.paper_mentions WHERE position = 999")
         _, evaluation = check_once(world, instance)
         assert verdict(evaluation) == (True, 3, 0, False)
-        assert evaluation.metadata["same_rows_passed_in_run"].value == second  # the latest pass on these rows
+        # the latest pass on these rows reused the first: the run that validated them is named
+        assert evaluation.metadata["same_rows_passed_in_run"].value == first
 
         write_file(world.landing_dir / "2026-11-19.txt", pages.LINE_PAIRS, day="2026-11-19")
         assert ingest_landing(world.landing_dir, world.warehouse).mentions_loaded == 2
         _, evaluation = check_once(world, instance)  # a new snapshot: every row validated again
+        assert verdict(evaluation) == (True, 5, 0, True)
+
+        _, evaluation = check_once(world, instance)  # the same 5 rows: reused
+        assert verdict(evaluation) == (True, 5, 0, False)
+        monkeypatch.setattr(checks, "rule_fingerprint", lambda: "an edited schema")  # the rules changed
+        _, evaluation = check_once(world, instance)
         assert verdict(evaluation) == (True, 5, 0, True)
