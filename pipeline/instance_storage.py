@@ -48,7 +48,7 @@ class HomeEventLogStorage(ConsolidatedSqliteEventLogStorage):
 # no statement timeout (0), as before. Measured on one team refresh of three tiny pages
 # (2 busy cores): 1,053 connections opened, 6.5 s of the run process's time in connect().
 POOL_RECYCLE_S = 3600
-POOL_MAX_OVERFLOW = 4
+POOL_MAX_OVERFLOW = 10  # a long-lived process (code server, daemon) may use a few at once
 _POOLED: weakref.WeakSet[DagsterInstance] = weakref.WeakSet()
 
 
