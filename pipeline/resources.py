@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from dagster import AssetKey, ConfigurableResource, TableColumn, TableSchema
+from dagster import AssetKey, ConfigurableResource, InitResourceContext, TableColumn, TableSchema
 from pydantic import Field
 
 from pipeline import lake, warehouse as wh
 from pipeline.dbt_runner import DbtRunner
+from pipeline.instance_storage import pool_postgres_connections
 from pipeline.settings import (DBT_PROJECT_DIR, DEFAULT_LOCK_TIMEOUT_S, PROJECT_ROOT, Settings, dbt_warehouse_env,
                                lock_timeout_s)
 
@@ -51,6 +52,11 @@ class WarehouseResource(ConfigurableResource):
             **({"lake_data_path": settings.lake.data_path, "lake_keep_snapshots": settings.lake.keep_snapshots}
                if settings.lake else {}),
         )
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Team mode: the run's PostgreSQL instance keeps its connections open (however the run was launched)."""
+        if context.instance is not None:
+            pool_postgres_connections(context.instance)
 
     @property
     def settings(self) -> Settings:
@@ -134,13 +140,9 @@ class WarehouseResource(ConfigurableResource):
             for schema, name, column, dtype in rows:
                 if (schema, name) in wanted:
                     columns.setdefault(wanted[(schema, name)], []).append(TableColumn(column, dtype))
-            return {
-                key: {
-                    "dagster/row_count": con.execute(f'SELECT count(*) FROM "{key.path[0]}"."{key.path[1]}"').fetchone()[0],  # noqa: S608 - our model names
-                    "dagster/column_schema": TableSchema(columns=cols),
-                }
-                for key, cols in columns.items()
-            }
+            counts = wh.row_counts(con, [tuple(key.path) for key in columns])  # one statement (a lake: one snapshot read)
+            return {key: {"dagster/row_count": counts[tuple(key.path)], "dagster/column_schema": TableSchema(columns=cols)}
+                    for key, cols in columns.items()}
 
     @contextmanager
     def dbt_env(self) -> Iterator[None]:

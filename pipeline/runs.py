@@ -22,6 +22,7 @@ from pathlib import Path
 from dagster import DagsterInstance, RunsFilter
 from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
 
+from pipeline.instance_storage import pool_postgres_connections
 from pipeline.settings import PROJECT_ROOT
 
 PID_TAG = "papertrends/pid"
@@ -32,7 +33,7 @@ def warehouse_instance() -> DagsterInstance:
     """The persistent instance of ``make dev``: ``DAGSTER_HOME``, else the project's ``.dagster_home``."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
-    return DagsterInstance.get()
+    return pool_postgres_connections(DagsterInstance.get())
 
 
 def run_tags() -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -259,8 +259,10 @@ def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     Equal fingerprints mean a ``dbt build`` would read exactly the same rows;
     a load, a parser upgrade's replacement or a deletion all change it.
     """
-    parts = [con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM raw.{table} AS t").fetchone()  # noqa: S608
-             for table in RAW_TABLES]
+    rows = {i: (n, h) for i, n, h in con.execute(" UNION ALL ".join(  # one statement: a lake reads its snapshot once
+        f"SELECT {i} AS i, count(*), coalesce(sum(hash(t)), 0) FROM raw.{table} AS t"  # noqa: S608 - our table names
+        for i, table in enumerate(RAW_TABLES))).fetchall()}
+    parts = [rows[i] for i in range(len(RAW_TABLES))]  # as before: (count, hash sum) per table, in RAW_TABLES order
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -312,4 +314,15 @@ def clear_full_refresh_requests(con: duckdb.DuckDBPyConnection) -> None:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of each raw table, for summaries and metadata."""
-    return {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in RAW_TABLES}  # noqa: S608
+    counts = row_counts(con, [("raw", t) for t in RAW_TABLES])
+    return {t: counts[("raw", t)] for t in RAW_TABLES}
+
+
+def row_counts(con: duckdb.DuckDBPyConnection, relations: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Rows of each (schema, name) relation, in ONE statement: a lake reads its snapshot once, not per table."""
+    if not relations:
+        return {}
+    sql = " UNION ALL ".join(f'SELECT {i} AS i, count(*) AS n FROM "{schema}"."{name}"'  # noqa: S608 - our relation names
+                             for i, (schema, name) in enumerate(relations))
+    counts = dict(con.execute(sql).fetchall())
+    return {relation: counts[i] for i, relation in enumerate(relations)}
