@@ -21,38 +21,23 @@
         cross join (select list(lower(word)) as stop_list from {{ ref('term_stopwords') }}) as s
     ),
 
-    runs as (
-        -- one row per word with the next two words and their flags (plain list indexing:
-        -- nested lambdas over every (i, j) pair cost twice the CPU of the whole model now)
-        select
-            text_hash, part,
-            words[i] as word, words[i + 1] as word1, words[i + 2] as word2,
-            edge_ok[i] as edge_ok, edge_ok[i + 1] as edge1, edge_ok[i + 2] as edge2,
-            end_ok[i] as end_ok, end_ok[i + 1] as end1, end_ok[i + 2] as end2
-        from (select *, generate_subscripts(words, 1) as i from tokens)
-    ),
-
-    run_terms as (
-        -- every run of 1-3 words whose first and last words may be edges and that spans no "|"
-        -- (an edge is never "|": too short)
+    terms as not materialized (
+        -- every run words[i:j] of 1-3 words whose first and last words may be edges and
+        -- that spans no "|" (an edge never is one: too short), one list per text, row by row:
+        -- a single lambda over i (the nested list_filter over every (i, j) cost twice the CPU
+        -- of the whole model; unnesting the words and grouping them back ran out of a 1 GB
+        -- memory_limit on 600 snapshots, where this streams). Not materialized: the title's
+        -- and the abstract's rows are each computed where they are read, lists never held.
         select
             text_hash,
             part,
-            list_distinct(flatten(list([
-                case when end_ok then word end,
-                case when edge1 and end1 then word || ' ' || word1 end,
-                case when edge2 and end2 and word1 <> '|' then word || ' ' || word1 || ' ' || word2 end
+            list_distinct(flatten(list_transform(range(1, len(words) + 1), lambda i: [
+                case when edge_ok[i] and end_ok[i] then words[i] end,
+                case when edge_ok[i] and edge_ok[i + 1] and end_ok[i + 1] then words[i] || ' ' || words[i + 1] end,
+                case when edge_ok[i] and edge_ok[i + 2] and end_ok[i + 2] and words[i + 1] <> '|'
+                    then words[i] || ' ' || words[i + 1] || ' ' || words[i + 2] end
             ]))) as terms
-        from runs
-        where edge_ok
-        group by text_hash, part
-    ),
-
-    terms as materialized (
-        -- a text without any term keeps its row (materialized: read for titles and abstracts), with an empty list
-        select t.text_hash, t.part, coalesce(r.terms, []) as terms
-        from tokens as t
-        left join run_terms as r on r.text_hash = t.text_hash and r.part = t.part
+        from tokens
     ),
 
     definitions as (
