@@ -6,37 +6,58 @@
 {%- set acronym_pattern = "((?:[A-Za-z][A-Za-z0-9-]*\\s+){1,6})\\(\\s*([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\\s*\\)" -%}
 {%- set rule -%}
     tokens as (
-        -- each word once: may it start or end a term?
+        -- each text's words, the title's and the abstract's apart (int_paper_terms may leave
+        -- the abstract out): may each word start or end a term?
         select
             t.text_hash,
-            t.part,
-            w.words,
+            t.abstract,
+            t.capitals,
+            {%- for part in ['title', 'abstract'] %}
+            t.{{ part }}_words,
             list_transform(
-                w.words,
+                t.{{ part }}_words,
                 lambda x: {{ term_edge_ok('x') }} and not list_contains(s.stop_list, x)
-            ) as edge_ok,
-            list_transform(w.words, lambda x: not list_contains({{ term_prefixes() }}, x)) as end_ok
-        from texts as t
-        cross join lateral (select {{ term_tokens('t.text') }} as words) as w
+            ) as {{ part }}_edge,
+            list_transform(t.{{ part }}_words, lambda x: not list_contains({{ term_prefixes() }}, x)) as {{ part }}_end
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        from (
+            select
+                text_hash,
+                abstract,
+                {{ term_tokens('title') }} as title_words,
+                coalesce({{ term_tokens('abstract') }}, []) as abstract_words,
+                -- the words written in capitals (at least two capital letters), lower-cased,
+                -- a plural "s" dropped: where an acronym may stand for its expansion
+                list_distinct(list_transform(
+                    regexp_extract_all(title || ' . ' || coalesce(abstract, ''), '\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b'),
+                    lambda w: lower(regexp_replace(w, 's$', ''))
+                )) as capitals
+            from mentions
+        ) as t
         cross join (select list(lower(word)) as stop_list from {{ ref('term_stopwords') }}) as s
     ),
 
     terms as (
-        -- every run words[i:j] of 1-3 words whose first and last words may be
-        -- edges and that spans no "|", as list expressions per text
+        -- every run words[i:j] of 1-3 words whose first and last words may be edges and
+        -- that spans no "|" (an edge never is one: too short), one list per text and part,
+        -- row by row: a single lambda over i (the nested list_filter over every (i, j) cost
+        -- twice the CPU of the whole model), and no join or grouping of the lists (they
+        -- ran out of a 1 GB memory_limit on 2,000 snapshots)
         select
             text_hash,
-            part,
-            list_distinct(flatten(list_transform(
-                range(1, len(words) + 1),
-                lambda i: list_transform(
-                    list_filter(
-                        range(i, least(i + 2, len(words)) + 1),
-                        lambda j: edge_ok[i] and edge_ok[j] and end_ok[j] and (j - i < 2 or words[i + 1] <> '|')
-                    ),
-                    lambda j: array_to_string(words[i:j], ' ')
-                )
-            ))) as terms
+            abstract,
+            capitals,
+            {%- for part in ['title', 'abstract'] %}
+            list_distinct(flatten(list_transform(range(1, len({{ part }}_words) + 1), lambda i: [
+                case when {{ part }}_edge[i] and {{ part }}_end[i] then {{ part }}_words[i] end,
+                case when {{ part }}_edge[i] and {{ part }}_edge[i + 1] and {{ part }}_end[i + 1]
+                    then {{ part }}_words[i] || ' ' || {{ part }}_words[i + 1] end,
+                case when {{ part }}_edge[i] and {{ part }}_edge[i + 2] and {{ part }}_end[i + 2] and {{ part }}_words[i + 1] <> '|'
+                    then {{ part }}_words[i] || ' ' || {{ part }}_words[i + 1] || ' ' || {{ part }}_words[i + 2] end
+            ]))) as {{ part }}_terms
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
         from tokens
     ),
 
@@ -82,18 +103,6 @@
         from definitions
         where tail is not null and len(tail) >= 2
         group by text_hash
-    ),
-
-    capitals as (
-        -- the words written in capitals (at least two capital letters), lower-cased,
-        -- a plural "s" dropped: where an acronym may stand for its expansion
-        select
-            text_hash,
-            list_distinct(list_transform(
-                regexp_extract_all(text, '\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b'),
-                lambda w: lower(regexp_replace(w, 's$', ''))
-            )) as capitals
-        from texts_joined
     )
 {%- endset -%}
 {%- set stop_hash = '' -%}
@@ -108,8 +117,9 @@
 {%- set rebuild_all = version_changed('terms_version', terms_version) -%}
 {{ config(materialized='incremental', unique_key='text_hash', on_schema_change='fail') }}
 
-with mentions as (
-    -- one mention of each text (the same text_hash is the same title and abstract)
+with mentions as not materialized (
+    -- one mention of each text (the same text_hash is the same title and abstract); read twice,
+    -- by the terms and the acronym definitions, and aggregated for each (never held whole)
     select i.text_hash, any_value(m.title) as title, any_value({{ abstract_sql }}) as abstract
     from {{ ref('int_mentions') }} as i
     inner join {{ ref('stg_paper_mentions') }} as m on m.snapshot_id = i.snapshot_id and m.position = i.position
@@ -119,13 +129,6 @@ with mentions as (
     group by i.text_hash
 ),
 
-texts as (
-    -- the title and the abstract are split apart: int_paper_terms may leave the abstract out
-    select text_hash, 'title' as part, title as text from mentions
-    union all
-    select text_hash, 'abstract' as part, abstract as text from mentions where abstract is not null
-),
-
 texts_joined as (
     select text_hash, title || ' . ' || coalesce(abstract, '') as text from mentions
 ),
@@ -133,17 +136,14 @@ texts_joined as (
 {{ rule }}
 
 select
-    m.text_hash,
-    tt.terms as title_terms,
-    coalesce(ta.terms, []) as abstract_terms,
+    t.text_hash,
+    t.title_terms,
+    t.abstract_terms,
     -- how the abstract opens: a submitter's template ("Some of the observations founded are")
     -- opens many papers' abstracts; int_paper_terms leaves those out
-    lower(regexp_replace(left(m.abstract, {{ var('term_template_chars') }}), '\s+', ' ', 'g')) as abstract_opening,
+    lower(regexp_replace(left(t.abstract, {{ var('term_template_chars') }}), '\s+', ' ', 'g')) as abstract_opening,
     coalesce(a.acronyms, []) as acronyms,
-    c.capitals,
+    t.capitals,
     '{{ terms_version }}' as terms_version
-from mentions as m
-inner join terms as tt on tt.text_hash = m.text_hash and tt.part = 'title'
-left join terms as ta on ta.text_hash = m.text_hash and ta.part = 'abstract'
-left join acronyms as a on a.text_hash = m.text_hash
-inner join capitals as c on c.text_hash = m.text_hash
+from terms as t
+left join acronyms as a on a.text_hash = t.text_hash

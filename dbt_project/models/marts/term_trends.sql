@@ -139,12 +139,19 @@ part_pairs as (
         and {{ term_part_of('a.term', 'b.term') }}
 ),
 
+whole_papers as materialized (
+    -- the papers of the flagged longer terms only (a few hundred terms), before the period join
+    select paper_id, term from {{ ref('int_paper_terms') }}
+    where term in (select whole from part_pairs)
+),
+
 part_cover as (
     -- the papers of the part that carry one of its flagged longer terms
     select pp.part, pp.grain, pp.period_start, any_value(pp.part_n) as part_n, count(distinct pt.paper_id) as n_covered
     from part_pairs as pp
-    inner join {{ ref('int_period_papers') }} as per on per.grain = pp.grain and per.period_start = pp.period_start
-    inner join {{ ref('int_paper_terms') }} as pt on pt.paper_id = per.paper_id and pt.term = pp.whole
+    inner join whole_papers as pt on pt.term = pp.whole
+    inner join {{ ref('int_period_papers') }} as per
+        on per.paper_id = pt.paper_id and per.grain = pp.grain and per.period_start = pp.period_start
     group by pp.part, pp.grain, pp.period_start
 ),
 
