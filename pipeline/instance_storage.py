@@ -9,17 +9,35 @@ write on a new connection; a refresh emits mostly asset and check events
 so an instance opened by path (``DagsterInstance.from_config(home)``, as the
 benchmarks and tests do) would read another instance's events; this subclass
 puts the file in the directory of the instance that owns it.
+
+It also keeps its connections. Dagster's class builds a new SQLAlchemy engine
+and opens a new SQLite connection for every statement (NullPool); closing the
+last connection of a WAL database checkpoints it, and every commit waits for
+an fsync. A +1 refresh on 200 snapshots made 1,054 connections for ~350 events
+(~20 ms per event, about 7 s of the run's 28 CPU s under cProfile). Here one
+engine per process pools the connections, and they run with
+``synchronous=NORMAL``, SQLite's setting for WAL: a commit is durable when the
+process is killed (the test suite's kill -9 keeps every event) and only a
+power cut can lose the last few events, never the file. Since the database file
+then changes only at checkpoints, the live-log watcher of the webserver also
+watches the ``-wal`` file, which changes at every commit.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
+import sqlalchemy as sa
 from dagster._core.instance import DagsterInstance
 from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
+from watchdog.events import FileSystemEvent, PatternMatchingEventHandler
+from watchdog.observers import Observer
 
 
 class HomeEventLogStorage(ConsolidatedSqliteEventLogStorage):
@@ -37,8 +55,61 @@ class HomeEventLogStorage(ConsolidatedSqliteEventLogStorage):
         return cls(inst_data=inst_data)
 
     def register_instance(self, instance: DagsterInstance) -> None:
+        self._tables: set[str] = set()  # tables known to exist (has_table)
         super().__init__(instance.root_directory, self._home_inst_data)
         super().register_instance(instance)
+
+    @cached_property
+    def _engine(self) -> sa.Engine:
+        """One engine per storage, its connections pooled (SQLAlchemy's QueuePool for a SQLite file)."""
+        engine = sa.create_engine(self._conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        sa.event.listen(engine, "connect", _wal_normal_sync)
+        return engine
+
+    @contextmanager
+    def _connect(self) -> Iterator[sa.Connection]:
+        with self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        """Asked ~140 times per refresh; a table, once there, stays (migrations only add)."""
+        if table_name not in self._tables:
+            with self._engine.connect() as conn:
+                if self._engine.dialect.has_table(conn, table_name):
+                    self._tables.add(table_name)
+        return table_name in self._tables
+
+    def watch(self, run_id: str, cursor: str | None, callback: Callable[..., Any]) -> None:
+        """As Dagster's, but woken by the ``-wal`` file too (a commit no longer touches the database file)."""
+        if not self._obs:
+            self._obs = Observer()
+            self._obs.start()
+            self._obs.schedule(_WalWatchdog(self), self._base_dir, recursive=True)
+        self._watchers[run_id][callback] = cursor
+
+    def dispose(self) -> None:
+        super().dispose()
+        if "_engine" in self.__dict__:
+            self._engine.dispose()
+
+
+def _wal_normal_sync(dbapi_connection: Any, _record: Any) -> None:
+    """Commits without an fsync each; the WAL is synced at checkpoints (https://sqlite.org/pragma.html#pragma_synchronous)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class _WalWatchdog(PatternMatchingEventHandler):
+    """Calls the storage's ``on_modified`` when its database or its write-ahead log changes."""
+
+    def __init__(self, storage: HomeEventLogStorage) -> None:
+        path = storage.get_db_path()
+        super().__init__(patterns=[path, f"{path}-wal"])
+        self._storage = storage
+
+    def on_modified(self, event: FileSystemEvent) -> None:
+        self._storage.on_modified()
 
 
 # Team mode (storage: postgres): dagster-postgres opens a new PostgreSQL connection for every
