@@ -5,15 +5,26 @@ is exactly what analysts can query. Charts are drawn with matplotlib on bare
 ``Figure`` objects (no pyplot, so no global backend state) and inlined as SVG
 with text kept as text; the page references nothing outside itself, so it
 opens offline and can be mailed as one file.
+
+Drawing is most of the report's time (a chart ~0.05-0.15 s, matplotlib's import
+~0.3 s), and most charts of a daily report equal the day before's: the terms'
+charts end at the last complete week. So the SVG of each chart is kept in
+``<report dir>/.charts/``, named by a hash of what it is drawn from (the draw
+function, size and data, this module's source and matplotlib's version), and
+reused when the same chart comes again; only the last report's charts are kept.
+The page is byte for byte the one a fresh drawing gives.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -42,6 +53,7 @@ SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "papertrends", "font.size": 8}
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}  # no RDF block, stable output
 SVG_NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
 SVG_IDS = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+CHART_CACHE = ".charts"  # in the report dir: the SVGs of the last report's charts, by what they were drawn from
 
 TOP_TOPICS_SQL = """
 WITH latest AS (SELECT max(period_start) AS week FROM marts.topic_trends WHERE grain = 'week'),
@@ -105,15 +117,56 @@ ORDER BY tp.grain, tp.term, tp.recency_rank
 
 def build_report(analytics: Path | LakeSettings, report_dir: Path) -> Path:
     """Write ``trends.html`` (and a copy dated by the newest snapshot) into ``report_dir``."""
+    charts = Charts(report_dir / CHART_CACHE)
     with _connect(analytics) as con:
-        page = render(con)
+        page = render(con, charts)
         newest = con.execute("SELECT newest_snapshot_date FROM meta").fetchone()[0]
     report_dir.mkdir(parents=True, exist_ok=True)
     path = report_dir / REPORT_NAME
     _write(path, page)
     if newest is not None:
         _write(report_dir / f"trends-{newest.isoformat()}.html", page)
+    charts.keep_only_used()
     return path
+
+
+class Charts:
+    """Chart SVGs for one report: drawn, or reused from ``directory`` when the same chart was drawn before
+    (None: always drawn)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self.used: set[str] = set()
+        self.drawn = 0
+
+    def svg(self, draw: Callable[[Any, Any], None], data: Any, *, prefix: str,
+            size: tuple[float, float] = (3.6, 1.6)) -> str:
+        """The chart as an inline ``<svg>`` element whose ids all start with ``prefix``."""
+        key = hashlib.sha256(repr((draw.__name__, size, data, _chart_code())).encode()).hexdigest()[:32]
+        self.used.add(key)
+        svg = self._cached(key)
+        if svg is None:
+            svg = _draw_svg(draw, data, size)
+            self.drawn += 1
+            if self.directory is not None:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                _write(self.directory / f"{key}.svg", svg)
+        return SVG_IDS.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg).strip()
+
+    def keep_only_used(self) -> None:
+        """Delete the kept charts this report did not use, so the directory holds one report's charts."""
+        if self.directory is not None and self.directory.is_dir():
+            for path in self.directory.glob("*.svg"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+
+    def _cached(self, key: str) -> str | None:
+        if self.directory is None:
+            return None
+        try:
+            return (self.directory / f"{key}.svg").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
 
 
 def summary_lines(analytics: Path | LakeSettings) -> list[str]:
@@ -143,8 +196,9 @@ def top_topics(con: duckdb.DuckDBPyConnection, n: int = TOP_TOPICS) -> list[dict
     return _rows(con, TOP_TOPICS_SQL, {"n": n})
 
 
-def render(con: duckdb.DuckDBPyConnection) -> str:
+def render(con: duckdb.DuckDBPyConnection, charts: Charts | None = None) -> str:
     """The whole page as one string, from ``templates/report.html.j2`` (autoescaped: data text is escaped)."""
+    charts = charts or Charts()
     meta = _one(con, "SELECT * FROM meta")
     quality = _one(con, "SELECT * FROM meta_quality")
     rising = _rows(con, "SELECT * FROM marts.rising_topics_latest")
@@ -159,15 +213,15 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
         rising=rising,
         newest={t["topic_id"]: [p for p in newest if p["topic_id"] == t["topic_id"]] for t in rising},
         top_topics=TOP_TOPICS,
-        topic_charts=_topic_charts(con, top_topics(con)),
-        emerging=_emerging(con),
+        topic_charts=_topic_charts(con, top_topics(con), charts),
+        emerging=_emerging(con, charts),
         sections=SECTIONS,
         section_order=section_order(bool(rising)),
         rejected_share=quality["n_rejected_mentions"] / entries if entries else None,
         drift=_rows(con, "SELECT snapshot_date, file_name, layout, drift_reasons FROM meta_layout_drift "
                          "ORDER BY 1 DESC, 2"),
-        per_day_chart=Markup(_svg(_mentions_chart, con.execute(PER_DAY_SQL).fetchall(), prefix="perday",
-                                  size=PER_DAY_SIZE)),
+        per_day_chart=Markup(charts.svg(_mentions_chart, con.execute(PER_DAY_SQL).fetchall(), prefix="perday",
+                                        size=PER_DAY_SIZE)),
     )
 
 
@@ -181,12 +235,12 @@ def _template() -> jinja2.Template:
     return env.get_template("report.html.j2")
 
 
-def _topic_charts(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _topic_charts(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]], charts: Charts) -> list[dict[str, Any]]:
     series: dict[str, list[tuple[date, float, bool]]] = {}
     for topic_id, week, share, is_rising in con.execute(WEEKLY_SQL, {"ids": [t["topic_id"] for t in top]}).fetchall():
         # a week without any snapshot has a null share: NaN leaves a gap in the line instead of a fake 0
         series.setdefault(topic_id, []).append((week, float("nan") if share is None else share, bool(is_rising)))
-    return [{**topic, "svg": Markup(_svg(_share_chart, series.get(topic["topic_id"], []), prefix=f"share{i}"))}
+    return [{**topic, "svg": Markup(charts.svg(_share_chart, series.get(topic["topic_id"], []), prefix=f"share{i}"))}
             for i, topic in enumerate(top)]
 
 
@@ -202,7 +256,7 @@ def paper_url(arxiv_id: str | None, title: str) -> str:
     return ARXIV_ABS_URL + quote(arxiv_id) if arxiv_id else HF_PAPER_SEARCH_URL + quote_plus(title)
 
 
-def _emerging(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _emerging(con: duckdb.DuckDBPyConnection, charts: Charts) -> dict[str, Any]:
     """The emerging terms of the last complete week and the monthly risers of its month, each with its
     weekly share chart and its newest example papers."""
     week, month = con.execute("SELECT week_start, month_start FROM marts.last_complete_week").fetchone()
@@ -218,7 +272,7 @@ def _emerging(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         for paper in _rows(con, TERM_EXAMPLES_SQL, {"n": EXAMPLE_PAPERS}):
             examples.setdefault((paper["grain"], paper["term"]), []).append(paper)
     for i, term in enumerate(listed):
-        term["svg"] = Markup(_svg(_share_chart, series.get(term["term"], []), prefix=f"term{i}", size=(3.0, 1.4)))
+        term["svg"] = Markup(charts.svg(_share_chart, series.get(term["term"], []), prefix=f"term{i}", size=(3.0, 1.4)))
         term["examples"] = examples.get((term["grain"], term["term"]), [])
     return {"week": week, "month": month, "terms": terms, "month_terms": risers, "top": TOP_TERMS,
             "n_examples": EXAMPLE_PAPERS}
@@ -261,12 +315,12 @@ def _mentions_chart(fig: Any, per_day: list[tuple[date, int]]) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
-def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str, size: tuple[float, float] = (3.6, 1.6)) -> str:
-    """Draw a chart with matplotlib and return it as an inline ``<svg>`` element.
+def _draw_svg(draw: Callable[[Any, Any], None], data: Any, size: tuple[float, float]) -> str:
+    """Draw a chart with matplotlib as an ``<svg>`` element for inlining (ids not yet prefixed).
 
     The XML prolog and namespace declarations are dropped (HTML implies them
-    for inline SVG) and every id gets ``prefix`` so that several charts in one
-    page do not share ids.
+    for inline SVG); ``Charts.svg`` then prefixes every id so that several
+    charts in one page do not share ids.
     """
     import matplotlib
     from matplotlib.figure import Figure
@@ -277,8 +331,13 @@ def _svg(draw: Callable[[Any, Any], None], data: Any, *, prefix: str, size: tupl
         draw(fig, data)
         fig.savefig(buf, format="svg", metadata=SVG_METADATA)
     svg = buf.getvalue()
-    svg = SVG_NAMESPACES.sub("", svg[svg.index("<svg"):]).replace('xlink:href="#', 'href="#')
-    return SVG_IDS.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg).strip()
+    return SVG_NAMESPACES.sub("", svg[svg.index("<svg"):]).replace('xlink:href="#', 'href="#')
+
+
+@cache
+def _chart_code() -> str:
+    """What a chart's drawing depends on besides its data: this module's source and matplotlib's version."""
+    return hashlib.sha256(Path(__file__).read_bytes() + version("matplotlib").encode()).hexdigest()
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
