@@ -209,7 +209,9 @@ def ingest_snapshots(context: AssetExecutionContext, paths: WarehouseResource) -
         context.log.info(f"ingest progress: {done}/{total} files")
 
     with paths.locked_connection() as con:
-        summary = ingest_into(con, settings.landing_dir, progress=progress, held_index_of=settings.warehouse)
+        # the landing sensor's index file beside a DuckDB warehouse; in team mode it reads the lake itself
+        summary = ingest_into(con, settings.landing_dir, progress=progress,
+                              held_index_of=None if settings.lake else settings.warehouse)
         counts = warehouse.table_counts(con)
         schemas = _column_schemas(con)
         preview = _preview(con, [sid for sid, _, _ in summary.new_snapshots])

@@ -48,16 +48,16 @@ def build_schedule(job: JobDefinition) -> ScheduleDefinition:
     )
 
 
-def new_landing_hashes(landing_dir: Path, cursor: dict[str, str], held: set[str] | None = None) -> tuple[list[str], dict[str, str]]:
-    """Hashes of complete landing files neither seen before nor held by the warehouse, and the next cursor.
+def new_landing_hashes(landing_dir: Path, cursor: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Hashes of complete landing files not seen at an earlier tick, and the next cursor.
 
     The cursor maps ``name|size|mtime_ns`` to the content hash of the files
     present at the last tick, so an unchanged file is not read again and the
-    cursor does not grow with files that were removed. ``held`` is what the
-    warehouse already holds (``pipeline.ingest.held``): such a file never
-    starts a run, whoever put it there.
+    cursor does not grow with files that were removed. The sensor then drops
+    what the warehouse already holds (``pipeline.ingest.held``): such a file
+    never starts a run, whoever put it there.
     """
-    known = set(cursor.values()) | (held or set())
+    known = set(cursor.values())
     updated, new = {}, []
     for file in list_landing_files(landing_dir):
         key = f"{file.name}|{file.size_bytes}|{file.mtime_ns}"
@@ -78,11 +78,16 @@ def build_landing_sensor(job: JobDefinition):
     )
     def landing_sensor(context: SensorEvaluationContext, paths: WarehouseResource) -> SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        # The index file, not the warehouse: opening the DuckDB file could make a starting run fail to get it
-        # (in team mode the lake itself, read-only). A skip still saves the cursor, so files the warehouse
-        # holds are not hashed again at every tick.
+        new, updated = new_landing_hashes(paths.settings.landing_dir, cursor)
+        if not new:  # every file was seen at an earlier tick: nothing to ask the warehouse
+            return SensorResult(skip_reason=f"no new complete files in the landing dir ({len(updated)} known)",
+                                cursor=json.dumps(updated))
+        # Only for contents the cursor does not know: the index file, not the warehouse (opening the DuckDB
+        # file could make a starting run fail to get it); in team mode the lake itself, read-only, which
+        # costs a connection, two extensions and an ATTACH, so not at every tick. A skip still saves the
+        # cursor, so files the warehouse holds are not hashed again at every tick.
         held = read_held(paths.settings)
-        new, updated = new_landing_hashes(paths.settings.landing_dir, cursor, held)
+        new = [sha for sha in new if sha not in (held or set())]
         if not new:
             return SensorResult(
                 skip_reason=f"no new complete files in the landing dir ({len(updated)} known, "
