@@ -19,7 +19,6 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 from pipeline.resources import WarehouseResource
 from pipeline.columns import polars_schema
 from pipeline.ingest.loader import MAX_DAYS_AHEAD
-from pipeline.schemas import KEPT_FIELDS, failure_cases
 from pipeline.warehouse import observed_dates_sql
 
 MAX_STALENESS_DAYS = 2
@@ -81,6 +80,8 @@ def raw_mentions_schema(context: AssetCheckExecutionContext, paths: WarehouseRes
             "revalidated": False, "same_rows_passed_in_run": passed_before})
     # Stored rows must be what the policy loads: a usable title, every optional field valid or
     # null. Only the abstract is kept as given, so only its checks may fail here.
+    from pipeline.schemas import KEPT_FIELDS, failure_cases  # Pandera: only when the rows are validated again
+
     cases = failure_cases(mentions.with_columns(pl.col("position").cast(pl.Int32)))
     failing = cases.filter(~pl.col("field").is_in(KEPT_FIELDS) | pl.col("field").is_null())
     return AssetCheckResult(

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline import schemas, warehouse
+from pipeline import warehouse
 from pipeline.columns import polars_schema
 from pipeline.names import DATE_SOURCES
 from pipeline.ingest import held, hf_api_json
@@ -40,7 +40,6 @@ Progress = Callable[[int, int], None]
 def utc_now() -> datetime:
     """The ingest's clock (naive UTC): dates files, stamps loads, and says which retries are due."""
     return datetime.now(UTC).replace(tzinfo=None)
-MENTION_COLUMNS = list(schemas.MENTIONS.columns)
 LANDING_INDEX_SCHEMA = polars_schema("landing_files")
 
 
@@ -182,6 +181,9 @@ def _issue_rows(mentions: pl.DataFrame, policy_issues: pl.DataFrame) -> pl.DataF
 
 def build_frames(candidates: list[Candidate], now: datetime, origins: dict[str, str] | None = None) -> dict[str, pl.DataFrame]:
     """Turn a chunk of new files into the rows of the raw tables (no I/O)."""
+    # Pandera (which imports pandas): ~0.4 s, paid by a run with files to load, not by every code location load
+    from pipeline import schemas
+
     rejected, docs = [], []
     for doc_id, cand in enumerate(candidates):
         try:
@@ -197,7 +199,7 @@ def build_frames(candidates: list[Candidate], now: datetime, origins: dict[str, 
     mentions = mentions.join(snaps.select("doc_id", "snapshot_id"), on="doc_id", how="left", maintain_order="left")
     unpaired = mentions.filter(pl.col("reject_reason").is_not_null())
     candidates_rows = mentions.filter(pl.col("reject_reason").is_null()).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    loaded, failed, policy_issues = schemas.apply_policy(candidates_rows.select(MENTION_COLUMNS))
+    loaded, failed, policy_issues = schemas.apply_policy(candidates_rows.select(list(schemas.MENTIONS.columns)))
     loaded_rows = candidates_rows.join(failed, on="row", how="anti")
     issues = _issue_rows(loaded_rows, policy_issues)
     rejected_mentions = pl.concat([
