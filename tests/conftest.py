@@ -76,7 +76,11 @@ def shared_world(factory: pytest.TempPathFactory, name: str, build: Callable[[Pa
 
 @pytest.fixture(scope="session")
 def real_days_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 118 real API days of ../shared/real ingested and built by dbt, once per session, read-only."""
+    """The 118 real API days of ../shared/real ingested and built by dbt, once per session, read-only.
+
+    Its readers (test_dbt_samples, test_dbt_terms_real) read raw and the term path only, so dbt builds
+    ``marts.term_trends``, everything upstream of it and the data tests whose every parent is built
+    (the other marts are built in full on the generated and hand-made worlds)."""
     if len(REAL_DAYS) != 118:
         pytest.skip(f"the 118 real days not found in {REAL} (shared data absent)")
 
@@ -91,6 +95,6 @@ def real_days_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
             ingest_landing(landing, warehouse)
-            dbt_build(root)
+            dbt_build(root, "--select", "+term_trends", "--indirect-selection", "cautious")
 
     return shared_world(tmp_path_factory, "real_days", build) / "warehouse.duckdb"
