@@ -21,9 +21,10 @@ REAL_DAYS = sorted(p for f in ("hf_api", "hf_api_2026_02_03") if (REAL / f).is_d
 # `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in this order, so a
 # long file never starts last while the other worker has nothing left to do.
 SLOWEST_FILES = (
-    "test_team.py", "test_ingest_upgrade.py", "test_dbt_subsets.py", "test_job.py", "test_bench.py",
-    "test_dbt_samples.py", "test_run_instance.py", "test_fetch.py", "test_delivery.py", "test_dbt_terms.py",
-    "test_report.py", "test_resources.py", "test_demo_data.py", "test_dbt_trends.py", "test_dbt_dedup.py",
+    "test_team.py", "test_dbt_subsets.py", "test_job.py", "test_ingest_upgrade.py", "test_dbt_samples.py",
+    "test_bench.py", "test_run_instance.py", "test_fetch.py", "test_delivery.py", "test_resources.py",
+    "test_report.py", "test_dbt_term_incremental.py", "test_demo_data.py", "test_dbt_trends.py",
+    "test_webserver.py", "test_observed_dates.py", "test_dbt_normalization.py", "test_dbt_terms.py",
 )
 
 
