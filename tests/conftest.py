@@ -17,14 +17,14 @@ SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 REAL = PROJECT_ROOT.parent / "shared" / "real"
 REAL_DAYS = sorted(p for f in ("hf_api", "hf_api_2026_02_03") if (REAL / f).is_dir() for p in (REAL / f).glob("*.json"))
 
-# The slowest files first (measured with --durations, quiet machine), the rest in their own order: with
+# The slowest files first (CPU s per file, -n 0, 2026-12-03 evening), the rest in their own order: with
 # `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in this order, so a
 # long file never starts last while the other worker has nothing left to do.
 SLOWEST_FILES = (
-    "test_team.py", "test_dbt_subsets.py", "test_job.py", "test_ingest_upgrade.py", "test_dbt_samples.py",
-    "test_bench.py", "test_run_instance.py", "test_fetch.py", "test_delivery.py", "test_resources.py",
-    "test_report.py", "test_dbt_term_incremental.py", "test_demo_data.py", "test_dbt_trends.py",
-    "test_webserver.py", "test_observed_dates.py", "test_dbt_normalization.py", "test_dbt_terms.py",
+    "test_team.py", "test_job.py", "test_dbt_samples.py", "test_dbt_subsets.py", "test_ingest_upgrade.py",
+    "test_bench.py", "test_run_instance.py", "test_demo_data.py", "test_fetch.py", "test_delivery.py",
+    "test_report.py", "test_dbt_term_incremental.py", "test_resources.py", "test_dbt_trends.py", "test_dbt_terms.py",
+    "test_dbt_seeds.py", "test_observed_dates.py",
 )
 
 
