@@ -17,13 +17,14 @@ SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 REAL = PROJECT_ROOT.parent / "shared" / "real"
 REAL_DAYS = sorted(p for f in ("hf_api", "hf_api_2026_02_03") if (REAL / f).is_dir() for p in (REAL / f).glob("*.json"))
 
-# The slowest files first (measured with --durations, quiet machine), the rest in their own order: with
+# The slowest files first (CPU s per file, -n 0, 2026-12-03 evening), the rest in their own order: with
 # `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in this order, so a
 # long file never starts last while the other worker has nothing left to do.
 SLOWEST_FILES = (
-    "test_team.py", "test_ingest_upgrade.py", "test_dbt_subsets.py", "test_job.py", "test_bench.py",
-    "test_dbt_samples.py", "test_run_instance.py", "test_fetch.py", "test_delivery.py", "test_dbt_terms.py",
-    "test_report.py", "test_resources.py", "test_demo_data.py", "test_dbt_trends.py", "test_dbt_dedup.py",
+    "test_team.py", "test_job.py", "test_dbt_samples.py", "test_dbt_subsets.py", "test_ingest_upgrade.py",
+    "test_bench.py", "test_run_instance.py", "test_demo_data.py", "test_fetch.py", "test_delivery.py",
+    "test_report.py", "test_dbt_term_incremental.py", "test_resources.py", "test_dbt_trends.py", "test_dbt_terms.py",
+    "test_dbt_seeds.py", "test_observed_dates.py",
 )
 
 
@@ -76,7 +77,11 @@ def shared_world(factory: pytest.TempPathFactory, name: str, build: Callable[[Pa
 
 @pytest.fixture(scope="session")
 def real_days_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 118 real API days of ../shared/real ingested and built by dbt, once per session, read-only."""
+    """The 118 real API days of ../shared/real ingested and built by dbt, once per session, read-only.
+
+    Its readers (test_dbt_samples, test_dbt_terms_real) read raw and the term path only, so dbt builds
+    ``marts.term_trends``, everything upstream of it and the data tests whose every parent is built
+    (the other marts are built in full on the generated and hand-made worlds)."""
     if len(REAL_DAYS) != 118:
         pytest.skip(f"the 118 real days not found in {REAL} (shared data absent)")
 
@@ -91,6 +96,6 @@ def real_days_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
             ingest_landing(landing, warehouse)
-            dbt_build(root)
+            dbt_build(root, "--select", "+term_trends", "--indirect-selection", "cautious")
 
     return shared_world(tmp_path_factory, "real_days", build) / "warehouse.duckdb"

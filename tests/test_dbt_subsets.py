@@ -3,21 +3,23 @@
 Three worlds:
 
 - hand-written raw rows (no parser) for ``latest_upvotes``, values worked out
-  below by hand;
+  below by hand; dbt builds ``marts.papers`` and what it reads (``PAPERS_PATH``),
+  with their data tests: the other marts are built on the next world;
 - four generated days (2026-11-17 .. 2026-11-20, layouts blank_separated,
   line_pairs, annotated, hf_api_json) run through Dagster: the whole job on
   days 1-2, then day 3 ingested and only ``marts/paper_mentions`` and the dbt
   models upstream of it materialized (a subset without ``marts/papers``), then
-  day 4 and the whole job. Every mart must equal a ``dbt build --full-refresh``
-  of a copy of that warehouse. (Before papers kept its own state it read
+  day 4 and the whole job. Every mart must equal a full refresh
+  of that warehouse. (Before papers kept its own state it read
   paper_mentions to find changes, so day 3's new papers never reached it.)
 - the same warehouse, with planted rows, rebuilt by ``daily_refresh`` with run
-  config ``full_refresh: true``.
+  config ``full_refresh: true``: that full refresh is the one the incremental
+  marts are compared with (the planted rows vanish, so it rebuilt from raw), one
+  dbt build fewer than a separate ``dbt build --full-refresh`` of a copy.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -50,6 +52,8 @@ def all_marts(warehouse: Path) -> dict[str, list[tuple]]:
 
 A = "Sparse Mixtures of Tiny Experts"
 B = "Counting Tokens in Long Documents"
+# marts.papers and everything upstream of it (dbt selector syntax), with the data tests whose every parent is built
+PAPERS_PATH = ("--select", "+papers", "--indirect-selection", "cautious")
 UP1 = Snapshot("u1", date(2026, 11, 2), "hf_api_json", [
     Entry(A, arxiv_id="2611.00001", upvotes=5), Entry(B, arxiv_id="2611.00002")])
 UP2 = Snapshot("u2", date(2026, 11, 3), "hf_api_json", [
@@ -64,18 +68,19 @@ def test_latest_upvotes_is_the_newest_shown_count(tmp_path, monkeypatch) -> None
     monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
     load(warehouse, UP1)
     load(warehouse, UP2)
-    dbt_build(tmp_path)
+    dbt_build(tmp_path, *PAPERS_PATH)
     sql = "SELECT paper_id, n_mentions, max_upvotes, latest_upvotes FROM marts.papers ORDER BY paper_id"
     # A: 5 on day 1, 3 on day 2 -> max 5, latest 3. B: none, then 7 -> 7 and 7.
     assert query(warehouse, sql) == [("2611.00001", 2, 5, 3), ("2611.00002", 2, 7, 7)]
     load(warehouse, UP3)
-    dbt_build(tmp_path)  # incremental: A's fingerprint changed, B's did not
+    dbt_build(tmp_path, *PAPERS_PATH)  # incremental: A's fingerprint changed, B's did not
     # day 3 shows A without a count: latest stays day 2's 3; A now has 3 mentions
     assert query(warehouse, sql) == [("2611.00001", 3, 5, 3), ("2611.00002", 2, 7, 7)]
     shutil.copy(warehouse, full)
     monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", str(full))
-    dbt_build(tmp_path, "--full-refresh")
-    assert all_marts(full) == all_marts(warehouse)
+    dbt_build(tmp_path, "--full-refresh", *PAPERS_PATH)
+    rebuilt = all_marts(full)
+    assert "papers" in rebuilt and rebuilt == all_marts(warehouse)
 
 
 # --- any subset of dbt assets, then the whole job, equals a full refresh ---------------------
@@ -109,14 +114,20 @@ def subset_world(tmp_path_factory: pytest.TempPathFactory):
         days[3].rename(landing / days[3].name)
         assert job.execute_in_process().success
         incremental = all_marts(warehouse)
-        full = root / "full" / "warehouse.duckdb"  # same file name: the same dbt database name, one parse
-        full.parent.mkdir()
-        shutil.copy(warehouse, full)
-        mp.setenv("PAPERTRENDS_WAREHOUSE", str(full))
-        dbt_build(full.parent, "--full-refresh")
-        mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
-        yield {"defs": defs, "warehouse": warehouse, "stale": stale, "incremental": incremental,
-               "full": all_marts(full), "n_mentions": query(warehouse, "SELECT count(*) FROM raw.paper_mentions")[0][0]}
+        n_mentions = query(warehouse, "SELECT count(*) FROM raw.paper_mentions")[0][0]
+        # Planted rows that an incremental run keeps (nothing selects them again), then the full refresh
+        # from run config: every mart rebuilt from raw, the build the incremental marts are compared with.
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("INSERT INTO marts.paper_mentions (snapshot_id, snapshot_date, position, paper_id, title, upvotes) "
+                        "VALUES ('planted', DATE '2026-11-19', 1, ?, 'Planted', 1)", ["t_planted"])
+            # a paper whose mentions do not change keeps its row on an incremental run
+            con.execute("UPDATE marts.papers SET latest_upvotes = -1 WHERE paper_id = (SELECT min(paper_id) FROM marts.papers)")
+        refreshed = job.execute_in_process(run_config={"ops": {"dbt_models": {"config": {"full_refresh": True}}}})
+        facts = {"stale": stale, "incremental": incremental, "n_mentions": n_mentions, "refreshed": refreshed,
+                 "planted": query(warehouse, "SELECT count(*) FROM marts.paper_mentions WHERE snapshot_id = 'planted'"),
+                 "minus_one": query(warehouse, "SELECT count(*) FROM marts.papers WHERE latest_upvotes = -1"),
+                 "full": all_marts(warehouse), "dbt_builds": query(warehouse, "SELECT count(*) FROM ops.dbt_builds")}
+        yield {**facts, "again": job.execute_in_process()}  # nothing new: the test below says what it must skip
 
 
 def test_subset_then_whole_job_equals_a_full_refresh(subset_world) -> None:
@@ -132,21 +143,13 @@ def test_subset_then_whole_job_equals_a_full_refresh(subset_world) -> None:
 
 def test_full_refresh_run_config_rebuilds_incremental_models(subset_world) -> None:
     """Planted rows that an incremental run keeps (nothing selects them again) vanish."""
-    warehouse = subset_world["warehouse"]
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("INSERT INTO marts.paper_mentions (snapshot_id, snapshot_date, position, paper_id, title, upvotes) "
-                    "VALUES ('planted', DATE '2026-11-19', 1, ?, 'Planted', 1)", ["t_planted"])
-        # a paper whose mentions do not change keeps its row on an incremental run
-        con.execute("UPDATE marts.papers SET latest_upvotes = -1 WHERE paper_id = (SELECT min(paper_id) FROM marts.papers)")
-    result = subset_world["defs"].resolve_job_def("daily_refresh").execute_in_process(
-        run_config={"ops": {"dbt_models": {"config": {"full_refresh": True}}}})
-    assert result.success
-    assert query(warehouse, "SELECT count(*) FROM marts.paper_mentions WHERE snapshot_id = 'planted'") == [(0,)]
-    assert query(warehouse, "SELECT count(*) FROM marts.papers WHERE latest_upvotes = -1") == [(0,)]
-    assert all_marts(warehouse) == subset_world["full"]
+    assert subset_world["refreshed"].success
+    assert subset_world["planted"] == [(0,)]
+    assert subset_world["minus_one"] == [(0,)]
+    assert subset_world["full"] == subset_world["incremental"]  # the marts as before the planting
     # The full refresh is recorded as a complete build: the next run with nothing new builds nothing.
-    assert query(warehouse, "SELECT count(*) FROM ops.dbt_builds") == [(1,)]
-    again = subset_world["defs"].resolve_job_def("daily_refresh").execute_in_process()
+    assert subset_world["dbt_builds"] == [(1,)]
+    again = subset_world["again"]
     assert again.success
     built = {tuple(e.event_specific_data.materialization.asset_key.path) for e in again.get_asset_materialization_events()}
     assert not {key for key in built if key[0] in ("marts", "delivery")}

@@ -374,8 +374,17 @@ def _paper(n: int, upvotes: int, title: str | None = None) -> dict:
                     published="2025-12-20T00:00:00.000Z", featured="2026-01-01T08:00:00.000Z")
 
 
+def refresh_marts(world: Settings) -> None:
+    """What daily_refresh does to the marts (its ingest, then its dbt build), as plain calls: the fetch is what
+    is tested here; the whole job (publish, report, skips) is tested in test_job and test_delivery."""
+    from pipeline.ingest import ingest_landing
+    from tests.fixtures.dbt.world import dbt_build
+
+    ingest_landing(world.landing_dir, world.warehouse)
+    dbt_build(world.warehouse.parent / "dbt")
+
+
 def test_backfill_then_a_daily_tick_give_exact_mentions_papers_and_upvote_history(world: Settings, api: str) -> None:
-    from pipeline.definitions import build_definitions
     from tests.fixtures.dbt.world import query
 
     # Ten days: one paper a day (upvotes = its day), a weekend of [], and a shared paper on days 1-2.
@@ -386,8 +395,7 @@ def test_backfill_then_a_daily_tick_give_exact_mentions_papers_and_upvote_histor
     Fake.days["2026-01-02"].append(_paper(100, 7, "Shared Paper"))
     assert run_fetch(world, api, "2026-01-01", "2026-01-10").success
     assert landing_names(world) == [f"{day}.json" for day in days]
-    refresh = build_definitions().resolve_job_def("daily_refresh")
-    assert refresh.execute_in_process().success
+    refresh_marts(world)
     # 8 daily papers + 2 mentions of the shared one. Both weekend days serve the same bytes `[]`:
     # snapshot identity is the content's SHA-256 (DESIGN.md), so they are one 0-entry snapshot,
     # and both files are still recorded as landed.
@@ -410,7 +418,7 @@ def test_backfill_then_a_daily_tick_give_exact_mentions_papers_and_upvote_histor
         tags=request.tags, run_config={"ops": {NODE: {"config": FAST}}}).success
     new_files = sorted(set(landing_names(world)) - {f"{day}.json" for day in days})
     assert len(new_files) == 2 and new_files[0].startswith("2026-01-02_fetch") and new_files[1] == "2026-01-11.json"
-    assert refresh.execute_in_process().success
+    refresh_marts(world)
 
     # +1 mention for day 11, +2 for the second snapshot of day 2 (the shared paper and paper 2).
     assert query(world.warehouse, "SELECT count(*), count(DISTINCT paper_id) FROM marts.paper_mentions") == [(13, 10)]
