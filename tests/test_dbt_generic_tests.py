@@ -32,7 +32,8 @@ def failures(sql: str, setup: str) -> list[tuple]:
 
 def rules(**arguments: object) -> str:
     """table_rules on table t, with the signature's defaults (empty) for the arguments not given."""
-    return render("table_rules", model="t", **{"key": [], "not_null": [], "unique": [], "accepted_values": {}, **arguments})
+    return render("table_rules", model="t", **{"key": [], "not_null": [], "unique": [], "accepted_values": {},
+                                                "references": {}, "expressions": {}, **arguments})
 
 
 TABLE = """
@@ -70,3 +71,32 @@ def test_accepted_values_ignore_nulls_and_count_the_others() -> None:
     setup = "CREATE TABLE t (c VARCHAR); INSERT INTO t VALUES ('x'), ('w'), (NULL), ('w');"
     sql = rules(accepted_values={"c": ["x", "y"]})
     assert failures(sql, setup) == [("accepted_values c", 2)]
+
+
+REFERENCED = """
+CREATE TABLE parent (id INTEGER); INSERT INTO parent VALUES (1), (2), (NULL);
+CREATE TABLE t (a INTEGER, b INTEGER); INSERT INTO t VALUES (1, 2), (3, 2), (3, 1), (NULL, 1), (4, 1);
+"""
+
+
+def test_references_count_the_rows_whose_value_the_other_table_lacks() -> None:
+    # a: 3, 3 and 4 are not ids of parent (3 rows); the null is not checked (as dbt's relationships),
+    # and parent's null id matches nothing. b: 2, 2, 1, 1, 1 are all ids, so no row for it.
+    sql = rules(references={"a": {"to": "parent", "field": "id"}, "b": {"to": "parent", "field": "id"}})
+    assert failures(sql, REFERENCED) == [("references a -> parent.id", 3)]
+
+
+def test_references_pass_and_join_the_other_rules_in_one_query() -> None:
+    # b only holds ids of parent; the key (b) repeats 2 and 1: one rule row per broken rule, one query.
+    sql = rules(key=["b"], references={"b": {"to": "parent", "field": "id"}})
+    assert failures(sql, REFERENCED) == [("unique (b)", 2)]
+    assert failures(rules(references={"b": {"to": "parent", "field": "id"}}), REFERENCED) == []
+
+
+def test_expressions_count_the_rows_that_make_them_false() -> None:
+    # 'Ab' (upper case) and '1x' (a digit first) fail; null gives null, which passes (dbt_utils'
+    # expression_is_true); 'ab' passes. The name of the rule is the one the .yml gives.
+    setup = "CREATE TABLE t (c VARCHAR); INSERT INTO t VALUES ('ab'), ('Ab'), (NULL), ('1x');"
+    sql = rules(not_null=["c"], expressions={"c is lower case": "regexp_full_match(c, '[a-z]+')"})
+    assert failures(sql, setup) == [("expression c is lower case", 2), ("not_null c", 1)]
+    assert failures(rules(expressions={"c is short": "length(c) <= 2"}), setup) == []

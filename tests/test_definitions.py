@@ -60,6 +60,7 @@ def test_checks_cover_ingest_freshness_and_dbt_tests() -> None:
     assert (AssetKey(["raw", "snapshots"]), "snapshots_fresh") in checks
     assert (AssetKey(["raw", "paper_mentions"]), "raw_mentions_schema") in checks
     dbt_checks = {name for key, name in checks if key in MARTS}
-    # one table_rules test per mart: its key, not-null columns and accepted values together
+    # one table_rules test per mart: its key, not-null columns, accepted values and references together
+    assert all(name.startswith("table_rules_") for name in dbt_checks)
     rules = sorted(key.to_user_string() for key, name in checks if key in MARTS and name.startswith("table_rules_"))
     assert rules == sorted(key.to_user_string() for key in MARTS)
