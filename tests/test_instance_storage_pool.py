@@ -8,20 +8,11 @@ import threading
 from pathlib import Path
 
 import sqlalchemy as sa
-from dagster import DagsterInstance, job, op
+from dagster import DagsterInstance
 
 from pipeline.instance_storage import HomeEventLogStorage
 from pipeline.settings import PROJECT_ROOT
-
-
-@op
-def one() -> int:
-    return 1
-
-
-@job
-def tiny() -> None:
-    one()
+from tests.test_instance_storage import tiny
 
 
 def _home(tmp_path: Path) -> Path:
