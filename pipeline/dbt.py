@@ -6,6 +6,7 @@ the dbt project. dbt sources ``raw.*`` map to the ingest assets' keys.
 """
 
 
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from pipeline.settings import DBT_PROJECT_DIR
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_PROJECT.prepare_if_dev()
 STAGES = ("staging", "intermediate", "marts")
+PROGRESS_EVERY_S = 2.0  # seconds between two "dbt built ..." lines of one build
 # Where an operator asks for a rebuild: the launchpad of daily_refresh, or `python -m pipeline.cli run --full-refresh`.
 FULL_REFRESH_HINT = ("launch daily_refresh from the Dagster launchpad with run config "
                      "`ops: {dbt_models: {config: {full_refresh: true}}}` (or `python -m pipeline.cli run --full-refresh`)")
@@ -121,13 +123,18 @@ def dbt_models(context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtR
                          f"and seeds, {len(context.selected_asset_check_keys)} tests as checks"
                          f"{'' if tested else ', and the unit tests'}")
         models: list[Any] = []
+        shown = time.monotonic()
         for event in invocation.stream():
             key = _event_key(context, event)
             if key is None:
                 yield event
                 continue
             models.append(event)
-            context.log.info(f"dbt built {key.to_user_string()} ({len(models)}/{len(context.selected_asset_keys)})")
+            # a progress line at most every PROGRESS_EVERY_S (each is an event written to the run's
+            # event log), and for the last model: a long build still shows it advancing
+            if time.monotonic() - shown >= PROGRESS_EVERY_S or len(models) == len(context.selected_asset_keys):
+                shown = time.monotonic()
+                context.log.info(f"dbt built {key.to_user_string()} ({len(models)}/{len(context.selected_asset_keys)})")
         tables = paths.table_metadata([key for key in (_event_key(context, e) for e in models) if key])
         # only a build of every model rebuilt everything the re-parsed rows reach: a subset
         # (say marts/paper_mentions alone) leaves the other incremental models as they were

@@ -18,13 +18,15 @@ import pyarrow as pa
 def model(dbt, session):
     """One row per one-word term: word, zipf (0 when wordfreq does not know it)."""
     dbt.config(materialized="incremental", unique_key="word")
-    from wordfreq import zipf_frequency  # imported here: only a build that runs this model pays for it
-
     words = dbt.ref("int_paper_terms").filter("not contains(term, ' ') and not contains(term, '-')")
     words = words.project("term AS word").distinct()
     if dbt.is_incremental:
         words = words.filter(f"word NOT IN (SELECT word FROM {dbt.this})")
     new = [row[0] for row in words.fetchall()]
-    # one lookup per new word (a dict lookup each in wordfreq; ~20k words take 0.2 s)
-    return pa.table({"word": pa.array(new, pa.string()),
-                     "zipf": pa.array([zipf_frequency(w, "en") for w in new], pa.float64())})
+    zipf = []
+    if new:  # wordfreq is imported only when there is a word to look up (its import costs ~0.2-0.3 s)
+        from wordfreq import zipf_frequency
+
+        # one lookup per new word (a dict lookup each in wordfreq; ~20k words take 0.2 s)
+        zipf = [zipf_frequency(w, "en") for w in new]
+    return pa.table({"word": pa.array(new, pa.string()), "zipf": pa.array(zipf, pa.float64())})
