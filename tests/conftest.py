@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pickle
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,73 @@ def real_days_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             dbt_build(root, "--select", "+term_trends", "--indirect-selection", "cautious")
 
     return shared_world(tmp_path_factory, "real_days", build) / "warehouse.duckdb"
+
+
+SAMPLES_DAYS, SAMPLES_END, SAMPLES_SEED = 150, date(2026, 11, 20), 7
+
+
+@dataclass(frozen=True)
+class SamplesWorld:
+    """The generated samples world (read-only): its warehouse after each state, and the generator's truth."""
+
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        """After 149 days, +1 day (an incremental build), then a rerun with nothing new."""
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def incremental(self) -> Path:
+        """A copy of the warehouse taken right after the incremental build (before the rerun)."""
+        return self.root / "incremental.duckdb"
+
+    @property
+    def full(self) -> Path:
+        """A copy of the final warehouse rebuilt with ``dbt build --full-refresh``."""
+        return self.root / "full_refresh" / "warehouse.duckdb"
+
+    @property
+    def dbt_manifest(self) -> Path:
+        """manifest.json of the rerun's build of ``warehouse`` (publish takes the column comments from it)."""
+        return self.root / "target" / "manifest.json"
+
+    @property
+    def truth(self):  # -> pipeline.samples.SampleManifest
+        return pickle.loads((self.root / "truth.pickle").read_bytes())  # noqa: S301 - written by build below
+
+
+@pytest.fixture(scope="session")
+def samples_world(tmp_path_factory: pytest.TempPathFactory) -> SamplesWorld:
+    """``pipeline.samples.generate``'s 150 days (2026-06-24 .. 11-20, seed 7) built the way the daily job runs:
+    149 days, then one more as an incremental build, then a rerun without new data; a copy rebuilt with
+    ``--full-refresh``. Once per session: test_dbt_samples checks the marts, test_report the report on them."""
+
+    def build(root: Path) -> None:
+        from pipeline.ingest import ingest_landing
+        from pipeline.samples import generate
+        from tests.fixtures.dbt.world import dbt_build
+
+        generated, landing, world = root / "generated", root / "landing", SamplesWorld(root)
+        truth = generate(generated, days=SAMPLES_DAYS, end=SAMPLES_END, seed=SAMPLES_SEED)
+        (root / "truth.pickle").write_bytes(pickle.dumps(truth))
+        *history, last = sorted(generated.iterdir())
+        landing.mkdir()
+        for path in history:
+            path.rename(landing / path.name)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PAPERTRENDS_WAREHOUSE", str(world.warehouse))
+            ingest_landing(landing, world.warehouse)
+            dbt_build(root)
+            last.rename(landing / last.name)
+            ingest_landing(landing, world.warehouse)
+            dbt_build(root)
+            shutil.copy(world.warehouse, world.incremental)
+            dbt_build(root, write_json=True)
+            # the copy keeps the file name: dbt names the database after it, and one parse serves both
+            world.full.parent.mkdir()
+            shutil.copy(world.warehouse, world.full)
+            mp.setenv("PAPERTRENDS_WAREHOUSE", str(world.full))
+            dbt_build(world.full.parent, "--full-refresh")
+
+    return SamplesWorld(shared_world(tmp_path_factory, "samples", build))

@@ -56,7 +56,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
         for w in (1, 2, 3, 4, 5, 6, 7, 9):
             load(warehouse, week_snapshot(w))
-        dbt_build(root, unit_tests=True)
+        dbt_build(root, unit_tests=True, write_json=True)
         out["unit_tests"] = unit_test_statuses(root / "target")
         out["before"] = read(warehouse)
         load(warehouse, week_snapshot(10))

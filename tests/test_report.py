@@ -1,8 +1,9 @@
 """Trend report, terminal summary and README queries, on a hand-made and a generated world.
 
 The hand-made world (``fixtures/small_warehouse.sql``) gives exact cells; the
-generated one (samples → ingest → real ``dbt build`` → publish → report, built
-once for this module) checks the planted trend end to end: the
+generated one (150 days of samples → ingest → real ``dbt build``, the session's
+world of test_dbt_samples; → publish → report once for this module) checks the
+planted trend end to end: the
 ``state_space_models`` share rises over the last three weeks of the samples, so
 it must be rising in the latest week, get its chart and head the rising table;
 the planted method name ``Glimmerflow`` must be listed among the emerging
@@ -25,19 +26,16 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.ingest import ingest_landing
 from pipeline.publish import MARTS, publish
 from pipeline.report import SECTIONS, TOP_TERMS, TOP_TOPICS, build_report, summary_lines, top_topics
-from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest, generate
+from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest
 from pipeline.settings import Settings
-from tests.fixtures.dbt.world import dbt_build
+from tests.conftest import SamplesWorld
 from tests.test_publish import NO_MANIFEST, analyst_queries, build_small_warehouse
 
 END = date(2026, 11, 20)
 PAPER_LINK = re.compile(r'<a href="https://(?:arxiv\.org/abs/[0-9.]+|huggingface\.co/papers\?q=[\w%+.-]+)">')
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-ENV = {"PAPERTRENDS_LANDING_DIR": "landing", "PAPERTRENDS_WAREHOUSE": "warehouse.duckdb",
-       "PAPERTRENDS_ANALYTICS": "analytics.duckdb", "PAPERTRENDS_REPORT_DIR": "reports"}
 
 
 class Page(HTMLParser):
@@ -294,19 +292,14 @@ class Generated:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
-    """70 days of samples → ingest → dbt build → publish → report, once for the module."""
+def generated(samples_world: SamplesWorld, tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """The session's 150 generated days (ingested and built by dbt, tests/conftest.py) → publish → report,
+    once for the module; the shared warehouse is only read (publish ATTACHes it read-only)."""
     root = tmp_path_factory.mktemp("generated")
-    with pytest.MonkeyPatch.context() as mp:
-        for name, sub in ENV.items():
-            mp.setenv(name, str(root / sub))
-        settings = Settings.from_env()
-        truth = generate(settings.landing_dir, days=70, end=END)
-        ingest_landing(settings.landing_dir, settings.warehouse)
-        dbt_build(root)
-        publish(settings.warehouse, settings.analytics, pipeline_version="test", manifest=root / "target" / "manifest.json")
-        report = build_report(settings.analytics, settings.report_dir)
-    return Generated(settings, truth, root / "target" / "manifest.json", report)
+    settings = Settings(root / "landing", samples_world.warehouse, root / "analytics.duckdb", root / "reports")
+    publish(settings.warehouse, settings.analytics, pipeline_version="test", manifest=samples_world.dbt_manifest)
+    report = build_report(settings.analytics, settings.report_dir)
+    return Generated(settings, samples_world.truth, samples_world.dbt_manifest, report)
 
 
 def analytics_frame(generated: Generated, sql: str) -> pl.DataFrame:
@@ -349,8 +342,8 @@ def test_generated_report_lists_the_planted_rising_topic(generated: Generated) -
     assert re.findall(r"<h3>(.*?)</h3>", newest) == rising
     assert 1 <= newest.count("<li>") <= 5 * len(rising)
     quality = dict(page.tables["data-quality"])
-    assert quality["Snapshots loaded"] == "70"
-    assert quality["Snapshot dates"] == "2026-09-12 to 2026-11-20"
+    assert quality["Snapshots loaded"] == "150"
+    assert quality["Snapshot dates"] == "2026-06-24 to 2026-11-20"
     assert quality["Entries loaded (mentions)"] == str(generated.truth.n_mentions)
     assert quality["Rejected files"] == "0"
 
@@ -358,7 +351,7 @@ def test_generated_report_lists_the_planted_rising_topic(generated: Generated) -
 def test_generated_report_lists_the_planted_emerging_term(generated: Generated) -> None:
     text = generated.report.read_text(encoding="utf-8")
     rows = Page(text).tables["emerging-terms-table"]
-    # 70 days up to Fri 2026-11-20: the last complete week starts Mon 11-09, the planted name's second week
+    # 150 days up to Fri 2026-11-20: the last complete week starts Mon 11-09, the planted name's second week
     assert "<h2>Emerging terms, week of 2026-11-09</h2>" in section(text, "emerging-terms")
     terms = {r[0]: r for r in rows[1:]}
     assert 1 <= len(terms) <= TOP_TERMS
@@ -387,7 +380,7 @@ def test_generated_report_lists_the_planted_emerging_term(generated: Generated) 
 def test_generated_summary_lines(generated: Generated) -> None:
     lines = summary_lines(generated.settings.analytics)
     truth = generated.truth
-    assert lines[0] == "snapshots : 70 (2026-09-12 to 2026-11-20), 0 rejected files"
+    assert lines[0] == "snapshots : 150 (2026-06-24 to 2026-11-20), 0 rejected files"
     assert lines[1] == f"papers    : {truth.n_distinct_papers} distinct in {truth.n_mentions} mentions, 0 rejected entries"
     assert re.fullmatch(r"rising    : top [1-5] topics of the week of 2026-11-16", lines[2])
     assert any("State space models" in line for line in lines[3:8])
@@ -418,11 +411,12 @@ def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
     assert "State space models" in rising["label"].to_list()
     assert rising["zscore"].to_list() == sorted(rising["zscore"].to_list(), reverse=True)
 
-    # 2026-09-12 (Sat) is in the week of Mon 09-07; 2026-11-20 in the week of 11-16: 11 weeks
+    # 2026-06-24 (Wed) is in the week of Mon 06-22; 2026-11-20 in the week of 11-16: 22 weeks. The rise starts
+    # on 10-30: no week up to that of 10-12 (the 17th) is rising, the running week of 11-16 is
     weekly = frames["topic_share_weekly"]
     assert weekly.columns == ["period_start", "n_papers", "share_pct", "rank", "is_rising"]
-    assert weekly["period_start"].to_list() == [date(2026, 9, 7) + timedelta(weeks=i) for i in range(11)]
-    assert weekly["is_rising"][-1] is True and not any(weekly["is_rising"][:6])
+    assert weekly["period_start"].to_list() == [date(2026, 6, 22) + timedelta(weeks=i) for i in range(22)]
+    assert weekly["is_rising"][-1] is True and not any(weekly["is_rising"][:17])
 
     # the last file's entries, one row per distinct paper, in page order
     latest = frames["papers_latest_day"]
