@@ -114,15 +114,24 @@ def section(text: str, section_id: str) -> str:
 # ---------------------------------------------------------------- hand-made world
 
 
-@pytest.fixture
-def small(world: Settings) -> Settings:
-    build_small_warehouse(world.warehouse)
-    publish(world.warehouse, world.analytics, pipeline_version="1.2.3", manifest=NO_MANIFEST)
-    return world
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The hand-made world, published once for the module: the tests below only read it."""
+    root = tmp_path_factory.mktemp("small")
+    settings = Settings(root / "landing", root / "warehouse.duckdb", root / "analytics.duckdb", root / "reports")
+    build_small_warehouse(settings.warehouse)
+    publish(settings.warehouse, settings.analytics, pipeline_version="1.2.3", manifest=NO_MANIFEST)
+    return settings
 
 
-def test_report_on_the_small_world(small: Settings) -> None:
-    path = build_report(small.analytics, small.report_dir)
+@pytest.fixture(scope="module")
+def small_report(small: Settings) -> Path:
+    """The small world's report, built once (its charts cost about 1 CPU s): three tests read its page."""
+    return build_report(small.analytics, small.report_dir)
+
+
+def test_report_on_the_small_world(small: Settings, small_report: Path) -> None:
+    path = small_report
 
     assert path == small.report_dir / "trends.html"
     text = path.read_text(encoding="utf-8")
@@ -166,8 +175,8 @@ def cards(section_text: str) -> dict[str, list[tuple[str, str, str]]]:
             for term, rest in found}
 
 
-def test_emerging_terms_on_the_small_world(small: Settings) -> None:
-    text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
+def test_emerging_terms_on_the_small_world(small_report: Path) -> None:
+    text = small_report.read_text(encoding="utf-8")
     page = Page(text)
     # newest snapshot Tue 11-17: the last complete week is A (11-09), where 'scale' (z 4.0, no topic covers
     # it, 0.1 expected) and 'message passing' (z 3.2, covered, 0.2 expected) emerge; both first seen that week
@@ -194,8 +203,8 @@ def test_emerging_terms_on_the_small_world(small: Settings) -> None:
     assert re.findall(r'<section id="([a-z-]+)">', text) == list(SECTIONS)
 
 
-def test_month_block_on_the_small_world(small: Settings) -> None:
-    text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
+def test_month_block_on_the_small_world(small_report: Path) -> None:
+    text = small_report.read_text(encoding="utf-8")
     page = Page(text)
     # week A ends Sun 11-15: November's slow riser 'long horizon' (4 of 5 papers, 1.5 expected, z 3.1);
     # 'mamba' has a November row but is not flagged
