@@ -19,14 +19,17 @@ SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 REAL = PROJECT_ROOT.parent / "shared" / "real"
 REAL_DAYS = sorted(p for f in ("hf_api", "hf_api_2026_02_03") if (REAL / f).is_dir() for p in (REAL / f).glob("*.json"))
 
-# The slowest files first (CPU s per file, -n 0, 2026-12-03 evening), the rest in their own order: with
-# `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in this order, so a
-# long file never starts last while the other worker has nothing left to do.
+# The slowest files first (CPU s per file in the suite, 2026-12-03 evening, after p25suite's cuts), the rest in
+# their own order: with `-n 2 --dist loadfile --no-loadscope-reorder` (make test) xdist hands out whole files in
+# this order, so a long file never starts last while the other worker has nothing left to do. test_report and
+# test_dbt_terms_real come late on purpose: they read the session worlds test_dbt_samples builds (a worker
+# that asks for a world another worker is building waits for it).
 SLOWEST_FILES = (
-    "test_team.py", "test_job.py", "test_dbt_samples.py", "test_dbt_subsets.py", "test_ingest_upgrade.py",
-    "test_bench.py", "test_run_instance.py", "test_demo_data.py", "test_fetch.py", "test_delivery.py",
-    "test_report.py", "test_dbt_term_incremental.py", "test_resources.py", "test_dbt_trends.py", "test_dbt_terms.py",
-    "test_dbt_seeds.py", "test_observed_dates.py",
+    "test_team.py", "test_dbt_samples.py", "test_job.py", "test_dbt_subsets.py", "test_ingest_upgrade.py",
+    "test_run_instance.py", "test_delivery.py", "test_bench.py", "test_fetch.py", "test_ingest_real.py",
+    "test_dbt_term_incremental.py", "test_demo_data.py", "test_resources.py", "test_ingest_files.py",
+    "test_dbt_terms.py", "test_dbt_trends.py", "test_observed_dates.py", "test_publish.py", "test_import_boundaries.py",
+    "test_dbt_seeds.py",
 )
 
 
