@@ -353,7 +353,8 @@ def report(fig: dict) -> str:
     parts = [
         f"Measured {m['date']} with `python -m bench.run --snapshots {fig['n']}"
         f"{' --smoke' if fig['smoke'] else ' --quick' if fig['quick'] else ''}`"
-        f" (best of {fig['repeat']} where repeated){'; dbt builds marts.papers and its parents only' if fig['smoke'] else ''}.",
+        f" (best of {fig['repeat']} where repeated)"
+        f"{'; dbt builds marts.papers and its parents only' if fig['smoke'] else ''}.",
         "",
         f"- Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory']} RAM, {m['os']}; shared with other engineers "
         f"running tests, load average {m['load_average']} (1/5/15 min) at the start, {m['load_average_end']} at the end.",
