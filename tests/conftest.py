@@ -10,10 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeline.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from pipeline.samples import SampleManifest
 
 SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 REAL = PROJECT_ROOT.parent / "shared" / "real"
@@ -136,7 +140,8 @@ class SamplesWorld:
         return self.root / "target" / "manifest.json"
 
     @property
-    def truth(self):  # -> pipeline.samples.SampleManifest
+    def truth(self) -> SampleManifest:
+        """What the generator wrote (its manifest, pickled by the worker that built the world)."""
         return pickle.loads((self.root / "truth.pickle").read_bytes())  # noqa: S301 - written by build below
 
 
