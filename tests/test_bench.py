@@ -63,6 +63,8 @@ def test_smoke_benchmark_runs_every_phase_with_sane_figures(world_env: Path) -> 
     assert all(0 < t["seconds"] < 200 and 0 <= t["cpu_s"] < 400 for t in timed)
     assert all(30 < t["rss_mb"] < 4096 for t in timed[:4])
     assert fig["dbt_full"]["error"] is None and fig["dbt_full"]["nodes"]
+    for run in (fig["dbt_full"], large["dbt"]):  # the smoke's selection (SMOKE_DBT_ARGS): the papers mart, built
+        assert ["model.papertrends.papers", "success"] in [[uid, status] for uid, _, status in run["nodes"]]
 
 
 def test_report_keeps_the_hand_written_text_around_the_generated_block(tmp_path: Path) -> None:

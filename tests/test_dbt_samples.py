@@ -6,7 +6,9 @@ in all four layouts and returns the truth behind them. The planted topic
 21 days; ``graph_neural_networks`` stays at 10%. The world is built the way
 the daily job runs: 149 days, then one more day as an incremental run, then a
 rerun without new data; a copy of the same warehouse is rebuilt with
-``--full-refresh`` to check that incremental models give the same marts.
+``--full-refresh`` to check that incremental models give the same marts. That
+world is built once per session (tests/conftest.py ``samples_world``):
+test_report publishes it and checks the report on it.
 
 The planted term ``Glimmerflow`` (an invented method name) is absent until
 2026-10-30 and then names a growing share of the new titles: it must emerge
@@ -19,19 +21,17 @@ check the term rules on real titles.
 from __future__ import annotations
 
 import csv
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import ingest_landing
-from pipeline.samples import PLANTED_TERM, SLOW_TERM, generate, slow_term_share, title_key
+from pipeline.samples import PLANTED_TERM, SLOW_TERM, slow_term_share, title_key
 from pipeline.settings import DBT_PROJECT_DIR
-from tests.fixtures.dbt.world import dbt_build, mart_rows, query
+from tests.conftest import SAMPLES_END as END
+from tests.conftest import SamplesWorld
+from tests.fixtures.dbt.world import mart_rows, query
 
-END = date(2026, 11, 20)
-DAYS = 150
 RISING, FLAT = "state_space_models", "graph_neural_networks"
 # ISO weeks (Mondays) touched by the 21-day rise that starts on 2026-10-30.
 LAST_WEEKS = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
@@ -47,32 +47,11 @@ FUNCTION_WORDS = set("""
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("samples")
-    generated, landing = root / "generated", root / "landing"
-    # the copy keeps the file name: dbt names the database after it, and one parse serves both
-    warehouse, full = root / "warehouse.duckdb", root / "full_refresh" / "warehouse.duckdb"
-    manifest = generate(generated, days=DAYS, end=END, seed=7)
-    *history, last = sorted(generated.iterdir())
-    landing.mkdir()
-    for path in history:
-        path.rename(landing / path.name)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
-        ingest_landing(landing, warehouse)
-        dbt_build(root)
-        last.rename(landing / last.name)
-        ingest_landing(landing, warehouse)
-        dbt_build(root)
-        incremental = mart_rows(warehouse)
-        dbt_build(root)
-        rerun = mart_rows(warehouse)
-        full.parent.mkdir()
-        shutil.copy(warehouse, full)
-        mp.setenv("PAPERTRENDS_WAREHOUSE", str(full))
-        dbt_build(full.parent, "--full-refresh")
-    return {"manifest": manifest, "warehouse": warehouse, "incremental": incremental, "rerun": rerun,
-            "full": mart_rows(full)}
+def world(samples_world: SamplesWorld) -> dict:
+    """The session's samples world (tests/conftest.py; test_report publishes and reports on it too)."""
+    return {"manifest": samples_world.truth, "warehouse": samples_world.warehouse,
+            "incremental": mart_rows(samples_world.incremental), "rerun": mart_rows(samples_world.warehouse),
+            "full": mart_rows(samples_world.full)}
 
 
 def flags(warehouse: Path, topic: str, grain: str) -> dict[date, bool]:

@@ -374,14 +374,18 @@ def _paper(n: int, upvotes: int, title: str | None = None) -> dict:
                     published="2025-12-20T00:00:00.000Z", featured="2026-01-01T08:00:00.000Z")
 
 
+READ_PATH = ("--select", "+papers", "+paper_mentions", "--indirect-selection", "cautious")  # with their data tests
+
+
 def refresh_marts(world: Settings) -> None:
-    """What daily_refresh does to the marts (its ingest, then its dbt build), as plain calls: the fetch is what
-    is tested here; the whole job (publish, report, skips) is tested in test_job and test_delivery."""
+    """What daily_refresh does to the marts read here (its ingest, then its dbt build of papers and
+    paper_mentions, what they read and their data tests), as plain calls: the fetch is what is tested
+    here; the whole job (publish, report, skips, every mart) is tested in test_job and test_delivery."""
     from pipeline.ingest import ingest_landing
     from tests.fixtures.dbt.world import dbt_build
 
     ingest_landing(world.landing_dir, world.warehouse)
-    dbt_build(world.warehouse.parent / "dbt")
+    dbt_build(world.warehouse.parent / "dbt", *READ_PATH)
 
 
 def test_backfill_then_a_daily_tick_give_exact_mentions_papers_and_upvote_history(world: Settings, api: str) -> None:

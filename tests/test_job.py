@@ -245,38 +245,42 @@ def test_failed_dbt_test_fails_the_run_and_publishes_nothing(refreshed) -> None:
 
 
 INGEST_SCRIPT = """
+import os, sys
 from dagster import materialize
 from pipeline.assets import ingest_snapshots
 from pipeline.resources import build_resources
-result = materialize([ingest_snapshots], resources=build_resources(), raise_on_error=False)
-errors = [e.event_specific_data.error.to_string() for e in result.all_events if e.is_step_failure]
-print("OK" if result.success else "FAILED: " + " ".join(errors))
+for timeout in sys.argv[1:]:  # one attempt per lock timeout, each with the resources the code location builds
+    os.environ["PAPERTRENDS_LOCK_TIMEOUT_S"] = timeout
+    result = materialize([ingest_snapshots], resources=build_resources(), raise_on_error=False)
+    errors = [e.event_specific_data.error.to_string() for e in result.all_events if e.is_step_failure]
+    print("RESULT " + ("OK" if result.success else "FAILED: " + " ".join(errors).replace(chr(10), " ")), flush=True)
 """
 
 
-def run_ingest_process(world: Settings, timeout_s: float) -> subprocess.Popen:
-    env = {**os.environ, "PAPERTRENDS_LOCK_TIMEOUT_S": str(timeout_s)}
-    return subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_ingest_process(*timeouts_s: float) -> subprocess.Popen:
+    """One writer process that ingests once per timeout, in order; its log and results on one stream."""
+    return subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, *map(str, timeouts_s)], cwd=PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def wait_for_line(process: subprocess.Popen, needle: str) -> None:
-    """Read the process's stderr until a line holds ``needle`` (it fails if the process ends first)."""
-    for line in process.stderr:
+def wait_for_line(process: subprocess.Popen, needle: str) -> str:
+    """Read the process's output until a line holds ``needle``; return that line (fails if the process ends first)."""
+    for line in process.stdout:
         if needle in line:
-            return
+            return line
     pytest.fail(f"the process ended without saying {needle!r}")
 
 
 def test_second_writer_fails_cleanly_or_waits(world: Settings) -> None:
+    """A second writer process: with no patience it fails at once with "warehouse busy", then with 120 s it
+    waits for the lock and loads (two attempts of one process: each process start costs 3-4 CPU s)."""
     write_file(world.landing_dir / "2026-11-18.txt", pages.BLANK_SEPARATED)
     with warehouse_lock(world.warehouse):
-        impatient = run_ingest_process(world, 0)
-        out, _ = impatient.communicate(timeout=120)
-        assert "FAILED" in out and "warehouse busy" in out and "Could not set lock" not in out
-        patient = run_ingest_process(world, 120)
-        wait_for_line(patient, "warehouse busy: waiting up to 120")  # it found the lock taken and waits
-        assert patient.poll() is None
-    out, _ = patient.communicate(timeout=120)
-    assert out.strip().endswith("OK")
+        writer = run_ingest_process(0, 120)
+        impatient = wait_for_line(writer, "RESULT ")
+        assert "FAILED" in impatient and "warehouse busy" in impatient and "Could not set lock" not in impatient
+        wait_for_line(writer, "warehouse busy: waiting up to 120")  # it found the lock taken and waits
+        assert writer.poll() is None
+    out, _ = writer.communicate(timeout=120)
+    assert [line for line in out.splitlines() if line.startswith("RESULT ")] == ["RESULT OK"]
     assert query(world.warehouse, "SELECT count(*) FROM raw.paper_mentions") == [(3,)]

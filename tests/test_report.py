@@ -1,8 +1,9 @@
 """Trend report, terminal summary and README queries, on a hand-made and a generated world.
 
 The hand-made world (``fixtures/small_warehouse.sql``) gives exact cells; the
-generated one (samples → ingest → real ``dbt build`` → publish → report, built
-once for this module) checks the planted trend end to end: the
+generated one (150 days of samples → ingest → real ``dbt build``, the session's
+world of test_dbt_samples; → publish → report once for this module) checks the
+planted trend end to end: the
 ``state_space_models`` share rises over the last three weeks of the samples, so
 it must be rising in the latest week, get its chart and head the rising table;
 the planted method name ``Glimmerflow`` must be listed among the emerging
@@ -25,19 +26,16 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.ingest import ingest_landing
 from pipeline.publish import MARTS, publish
 from pipeline.report import SECTIONS, TOP_TERMS, TOP_TOPICS, build_report, summary_lines, top_topics
-from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest, generate
+from pipeline.samples import FLAT, PLANTED_TERM, RISING, SampleManifest
 from pipeline.settings import Settings
-from tests.fixtures.dbt.world import dbt_build
+from tests.conftest import SamplesWorld
 from tests.test_publish import NO_MANIFEST, analyst_queries, build_small_warehouse
 
 END = date(2026, 11, 20)
 PAPER_LINK = re.compile(r'<a href="https://(?:arxiv\.org/abs/[0-9.]+|huggingface\.co/papers\?q=[\w%+.-]+)">')
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-ENV = {"PAPERTRENDS_LANDING_DIR": "landing", "PAPERTRENDS_WAREHOUSE": "warehouse.duckdb",
-       "PAPERTRENDS_ANALYTICS": "analytics.duckdb", "PAPERTRENDS_REPORT_DIR": "reports"}
 
 
 class Page(HTMLParser):
@@ -116,15 +114,24 @@ def section(text: str, section_id: str) -> str:
 # ---------------------------------------------------------------- hand-made world
 
 
-@pytest.fixture
-def small(world: Settings) -> Settings:
-    build_small_warehouse(world.warehouse)
-    publish(world.warehouse, world.analytics, pipeline_version="1.2.3", manifest=NO_MANIFEST)
-    return world
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The hand-made world, published once for the module: the tests below only read it."""
+    root = tmp_path_factory.mktemp("small")
+    settings = Settings(root / "landing", root / "warehouse.duckdb", root / "analytics.duckdb", root / "reports")
+    build_small_warehouse(settings.warehouse)
+    publish(settings.warehouse, settings.analytics, pipeline_version="1.2.3", manifest=NO_MANIFEST)
+    return settings
 
 
-def test_report_on_the_small_world(small: Settings) -> None:
-    path = build_report(small.analytics, small.report_dir)
+@pytest.fixture(scope="module")
+def small_report(small: Settings) -> Path:
+    """The small world's report, built once (its charts cost about 1 CPU s): three tests read its page."""
+    return build_report(small.analytics, small.report_dir)
+
+
+def test_report_on_the_small_world(small: Settings, small_report: Path) -> None:
+    path = small_report
 
     assert path == small.report_dir / "trends.html"
     text = path.read_text(encoding="utf-8")
@@ -168,8 +175,8 @@ def cards(section_text: str) -> dict[str, list[tuple[str, str, str]]]:
             for term, rest in found}
 
 
-def test_emerging_terms_on_the_small_world(small: Settings) -> None:
-    text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
+def test_emerging_terms_on_the_small_world(small_report: Path) -> None:
+    text = small_report.read_text(encoding="utf-8")
     page = Page(text)
     # newest snapshot Tue 11-17: the last complete week is A (11-09), where 'scale' (z 4.0, no topic covers
     # it, 0.1 expected) and 'message passing' (z 3.2, covered, 0.2 expected) emerge; both first seen that week
@@ -196,8 +203,8 @@ def test_emerging_terms_on_the_small_world(small: Settings) -> None:
     assert re.findall(r'<section id="([a-z-]+)">', text) == list(SECTIONS)
 
 
-def test_month_block_on_the_small_world(small: Settings) -> None:
-    text = build_report(small.analytics, small.report_dir).read_text(encoding="utf-8")
+def test_month_block_on_the_small_world(small_report: Path) -> None:
+    text = small_report.read_text(encoding="utf-8")
     page = Page(text)
     # week A ends Sun 11-15: November's slow riser 'long horizon' (4 of 5 papers, 1.5 expected, z 3.1);
     # 'mamba' has a November row but is not flagged
@@ -294,19 +301,14 @@ class Generated:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
-    """70 days of samples → ingest → dbt build → publish → report, once for the module."""
+def generated(samples_world: SamplesWorld, tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """The session's 150 generated days (ingested and built by dbt, tests/conftest.py) → publish → report,
+    once for the module; the shared warehouse is only read (publish ATTACHes it read-only)."""
     root = tmp_path_factory.mktemp("generated")
-    with pytest.MonkeyPatch.context() as mp:
-        for name, sub in ENV.items():
-            mp.setenv(name, str(root / sub))
-        settings = Settings.from_env()
-        truth = generate(settings.landing_dir, days=70, end=END)
-        ingest_landing(settings.landing_dir, settings.warehouse)
-        dbt_build(root)
-        publish(settings.warehouse, settings.analytics, pipeline_version="test", manifest=root / "target" / "manifest.json")
-        report = build_report(settings.analytics, settings.report_dir)
-    return Generated(settings, truth, root / "target" / "manifest.json", report)
+    settings = Settings(root / "landing", samples_world.warehouse, root / "analytics.duckdb", root / "reports")
+    publish(settings.warehouse, settings.analytics, pipeline_version="test", manifest=samples_world.dbt_manifest)
+    report = build_report(settings.analytics, settings.report_dir)
+    return Generated(settings, samples_world.truth, samples_world.dbt_manifest, report)
 
 
 def analytics_frame(generated: Generated, sql: str) -> pl.DataFrame:
@@ -349,8 +351,8 @@ def test_generated_report_lists_the_planted_rising_topic(generated: Generated) -
     assert re.findall(r"<h3>(.*?)</h3>", newest) == rising
     assert 1 <= newest.count("<li>") <= 5 * len(rising)
     quality = dict(page.tables["data-quality"])
-    assert quality["Snapshots loaded"] == "70"
-    assert quality["Snapshot dates"] == "2026-09-12 to 2026-11-20"
+    assert quality["Snapshots loaded"] == "150"
+    assert quality["Snapshot dates"] == "2026-06-24 to 2026-11-20"
     assert quality["Entries loaded (mentions)"] == str(generated.truth.n_mentions)
     assert quality["Rejected files"] == "0"
 
@@ -358,7 +360,7 @@ def test_generated_report_lists_the_planted_rising_topic(generated: Generated) -
 def test_generated_report_lists_the_planted_emerging_term(generated: Generated) -> None:
     text = generated.report.read_text(encoding="utf-8")
     rows = Page(text).tables["emerging-terms-table"]
-    # 70 days up to Fri 2026-11-20: the last complete week starts Mon 11-09, the planted name's second week
+    # 150 days up to Fri 2026-11-20: the last complete week starts Mon 11-09, the planted name's second week
     assert "<h2>Emerging terms, week of 2026-11-09</h2>" in section(text, "emerging-terms")
     terms = {r[0]: r for r in rows[1:]}
     assert 1 <= len(terms) <= TOP_TERMS
@@ -387,7 +389,7 @@ def test_generated_report_lists_the_planted_emerging_term(generated: Generated) 
 def test_generated_summary_lines(generated: Generated) -> None:
     lines = summary_lines(generated.settings.analytics)
     truth = generated.truth
-    assert lines[0] == "snapshots : 70 (2026-09-12 to 2026-11-20), 0 rejected files"
+    assert lines[0] == "snapshots : 150 (2026-06-24 to 2026-11-20), 0 rejected files"
     assert lines[1] == f"papers    : {truth.n_distinct_papers} distinct in {truth.n_mentions} mentions, 0 rejected entries"
     assert re.fullmatch(r"rising    : top [1-5] topics of the week of 2026-11-16", lines[2])
     assert any("State space models" in line for line in lines[3:8])
@@ -418,11 +420,12 @@ def test_readme_queries_on_the_generated_world(generated: Generated) -> None:
     assert "State space models" in rising["label"].to_list()
     assert rising["zscore"].to_list() == sorted(rising["zscore"].to_list(), reverse=True)
 
-    # 2026-09-12 (Sat) is in the week of Mon 09-07; 2026-11-20 in the week of 11-16: 11 weeks
+    # 2026-06-24 (Wed) is in the week of Mon 06-22; 2026-11-20 in the week of 11-16: 22 weeks. The rise starts
+    # on 10-30: no week up to that of 10-12 (the 17th) is rising, the running week of 11-16 is
     weekly = frames["topic_share_weekly"]
     assert weekly.columns == ["period_start", "n_papers", "share_pct", "rank", "is_rising"]
-    assert weekly["period_start"].to_list() == [date(2026, 9, 7) + timedelta(weeks=i) for i in range(11)]
-    assert weekly["is_rising"][-1] is True and not any(weekly["is_rising"][:6])
+    assert weekly["period_start"].to_list() == [date(2026, 6, 22) + timedelta(weeks=i) for i in range(22)]
+    assert weekly["is_rising"][-1] is True and not any(weekly["is_rising"][:17])
 
     # the last file's entries, one row per distinct paper, in page order
     latest = frames["papers_latest_day"]

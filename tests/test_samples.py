@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipeline.samples import LAYOUTS, PLANTED_TERM, SampleManifest, generate
@@ -222,15 +223,21 @@ def test_pages_have_the_real_shapes(samples: tuple[Path, SampleManifest]) -> Non
 
 
 def test_every_layout_round_trips_through_the_parser(samples: tuple[Path, SampleManifest]) -> None:
-    from pipeline.ingest.dispatch import parse_text
+    """All the pages in one parse, as the ingest parses a chunk (one call per page costs 5 CPU s more)."""
+    from pipeline.ingest.dispatch import check_document, parse_batch, resolve_dates
 
     landing, manifest = samples
-    for f in manifest.files:
-        page = parse_text((landing / f.name).read_text("utf-8"), f.snapshot_date)
-        rows = page.entries.sort("position").to_dicts()
+    texts = [(landing / f.name).read_text("utf-8") for f in manifest.files]
+    docs = pl.DataFrame({"doc_id": range(len(texts)), "layout": [check_document(t) for t in texts], "text": texts})
+    entries, _ = parse_batch(docs)
+    days = pl.DataFrame({"doc_id": range(len(texts)), "snapshot_date": [f.snapshot_date for f in manifest.files]})
+    entries = resolve_dates(entries, days).filter(pl.col("reject_reason").is_null())
+    by_doc = entries.partition_by("doc_id", as_dict=True)
+    for doc_id, f in enumerate(manifest.files):
+        rows = by_doc[(doc_id,)].sort("position").to_dicts()
         papers = [manifest.by_id[a] for a in f.arxiv_ids]
         annotated, api = f.layout == "annotated", f.layout == "hf_api_json"
-        assert page.layout == f.layout, f.name
+        assert docs["layout"][doc_id] == f.layout, f.name
         assert [r["position"] for r in rows] == list(range(1, f.n_entries + 1))
         assert [r["title"] for r in rows] == list(f.titles), f.name
         assert [r["abstract"] for r in rows] == [manifest.abstract(p) for p in papers], f.name
