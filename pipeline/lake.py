@@ -23,6 +23,7 @@ import importlib
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -128,6 +129,7 @@ def attach(con: duckdb.DuckDBPyConnection, lake: LakeSettings, which: str, *, re
 # a cursor of one of them. An attached DuckLake starts each transaction at the newest snapshot in its
 # catalog, so a kept instance sees what other processes (dbt, other machines) commit meanwhile.
 _INSTANCES: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_ATTACHING = threading.Lock()  # a daemon's sensors run in threads: one ATTACH of an alias, not two
 
 
 def _instance(lake: LakeSettings, which: str, read_only: bool, source: bool) -> tuple[tuple, duckdb.DuckDBPyConnection]:
@@ -149,12 +151,14 @@ def connect(lake: LakeSettings, which: str = "warehouse", *, read_only: bool = F
     alias = WAREHOUSE_ALIAS if which == "warehouse" else PUBLISHED_ALIAS
     con = None
     try:
-        attached = {name for (name,) in base.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
-        if alias not in attached:
-            attach(base, lake, which, read_only=read_only)
-        if source and SOURCE_ALIAS not in attached:  # publish detaches it once its copy is committed
-            base.execute(attach_sql(lake.catalog, SOURCE_ALIAS, read_only=True, options={"METADATA_SCHEMA": WAREHOUSE_SCHEMA}))
-        con = base.cursor()
+        with _ATTACHING:
+            attached = {name for (name,) in base.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+            if alias not in attached:
+                attach(base, lake, which, read_only=read_only)
+            if source and SOURCE_ALIAS not in attached:  # publish detaches it once its copy is committed
+                base.execute(attach_sql(lake.catalog, SOURCE_ALIAS, read_only=True,
+                                        options={"METADATA_SCHEMA": WAREHOUSE_SCHEMA}))
+            con = base.cursor()
         con.execute(f"USE {alias}")
         yield con
     except duckdb.Error:

@@ -48,6 +48,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
 from pipeline.ingest import ingest_landing
+from pipeline.instance_storage import pool_postgres_connections
 from pipeline.publish import MARTS
 from pipeline.resources import WAREHOUSE_POOL
 from pipeline.settings import PROJECT_ROOT, Settings
@@ -193,7 +194,8 @@ def team(postgres: Path, s3, tmp_path_factory: pytest.TempPathFactory):
 def team_world(root: Path, landing: Path, postgres: Path, env: dict[str, str]) -> dict:
     """The killed run and its rerun, then refreshes A and B with a reader attached, and the embedded build."""
     write_dagster_home(Path(env["DAGSTER_HOME"]), postgres)
-    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    # pooled as a run process's (instance_storage): wait_for_slot polls it 20 times a second
+    instance = pool_postgres_connections(DagsterInstance.from_config(env["DAGSTER_HOME"]))
     facts: dict = {"env": env, "instance": instance, "root": root, "landing": landing,
                    "held_before": read_held(Settings.from_env())}
 
