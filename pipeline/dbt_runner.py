@@ -61,12 +61,14 @@ def close_duckdb() -> None:
 
 
 def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, callbacks: Sequence[Any] = (),
-           project_dir: Path = DBT_PROJECT_DIR, profiles_dir: Path = DBT_PROJECT_DIR) -> dbtRunnerResult:
+           project_dir: Path = DBT_PROJECT_DIR, profiles_dir: Path = DBT_PROJECT_DIR,
+           write_json: bool = True) -> dbtRunnerResult:
     """One dbt command on the warehouse of $PAPERTRENDS_WAREHOUSE, artifacts and dbt.log in ``target_path``.
 
     On a reused parse (``manifest``) dbt is told to write no JSON: it would serialize the
     whole manifest again after every command (0.4-0.6 s of a build on 2 cores);
-    ``write_artifacts`` writes run_results.json, and manifest.json once per parse and target.
+    ``write_artifacts`` writes run_results.json, and manifest.json once per parse and target,
+    unless ``write_json`` is False (a test world whose artifacts nobody reads).
     """
     from dbt.cli.main import dbtRunner
 
@@ -74,11 +76,11 @@ def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, call
         result = dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke([
             *args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
             "--target-path", str(target_path), "--log-path", str(target_path),
-            "--log-level", "none", "--no-send-anonymous-usage-stats", *(["--no-write-json"] if manifest is not None else []),
+            "--log-level", "none", "--no-send-anonymous-usage-stats", *(["--no-write-json"] if manifest is not None or not write_json else []),
         ])
     finally:
         close_duckdb()
-    if manifest is not None:
+    if manifest is not None and write_json:
         write_artifacts(result, manifest, target_path)
     return result
 
