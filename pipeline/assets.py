@@ -224,15 +224,39 @@ def ingest_snapshots(context: AssetExecutionContext, paths: WarehouseResource) -
     yield from _ingest_events(summary, counts, schemas, preview, drift)
 
 
-@asset(
-    key=ANALYTICS_KEY,
-    group_name="delivery",
-    kinds={"duckdb"},
-    deps=[AssetKey(["marts", name]) for name in MARTS],
+REPORT_KEY = AssetKey(["delivery", "trend_report"])
+
+
+@multi_asset(
+    name="deliver",
+    specs=[
+        AssetSpec(ANALYTICS_KEY, group_name="delivery", kinds={"duckdb"}, skippable=True,
+                  deps=[AssetKey(["marts", name]) for name in MARTS],
+                  description="Atomically published read-only copy of the marts for SQL analysts (PAPERTRENDS_ANALYTICS)."),
+        AssetSpec(REPORT_KEY, group_name="delivery", kinds={"html"}, skippable=True, deps=[ANALYTICS_KEY],
+                  description="Self-contained HTML trend report (opens offline) in PAPERTRENDS_REPORT_DIR."),
+    ],
+    can_subset=True,
     pool=WAREHOUSE_POOL,
-    description="Atomically published read-only copy of the marts for SQL analysts (PAPERTRENDS_ANALYTICS).",
 )
-def analytics_db(context: AssetExecutionContext, paths: WarehouseResource) -> MaterializeResult:
+def deliver(context: AssetExecutionContext, paths: WarehouseResource) -> Iterator[MaterializeResult]:
+    """Publish, then the report, in ONE step under the `warehouse` slot: the delivery of a build is whole
+    before another refresh's dbt step looks at it (pipeline/delivery.py). As two steps, a refresh waiting
+    on the slot took it between publish and report, found the delivery half done and rebuilt everything."""
+    selected = context.selected_asset_keys
+    if ANALYTICS_KEY in selected:
+        yield _publish(context, paths)
+    if REPORT_KEY in selected:
+        from pipeline.report import build_report
+
+        path = build_report(paths.settings.analytics_source, paths.settings.report_dir)
+        context.log.info(f"report written to {path}")
+        yield MaterializeResult(asset_key=REPORT_KEY,
+                                metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})
+
+
+def _publish(context: AssetExecutionContext, paths: WarehouseResource) -> MaterializeResult:
+    """The analytics file (or published lake) from the marts, in one transaction."""
     from pipeline import __version__
 
     with paths.lock():
@@ -240,25 +264,10 @@ def analytics_db(context: AssetExecutionContext, paths: WarehouseResource) -> Ma
         result = paths.publish(pipeline_version=__version__, manifest=paths.dbt_target_path / "manifest.json")
     context.log.info(f"published {result.path}")
     return MaterializeResult(
+        asset_key=ANALYTICS_KEY,
         metadata={
             "path": MetadataValue.path(str(result.path)),
             "newest_snapshot_date": str(result.newest_snapshot_date),
             **{f"rows_{table}": n for table, n in result.row_counts.items()},
-        }
+        },
     )
-
-
-@asset(
-    key=["delivery", "trend_report"],
-    group_name="delivery",
-    kinds={"html"},
-    deps=[ANALYTICS_KEY],
-    description="Self-contained HTML trend report (opens offline) in PAPERTRENDS_REPORT_DIR.",
-)
-def trend_report(context: AssetExecutionContext, paths: WarehouseResource) -> MaterializeResult:
-    from pipeline.report import build_report
-
-    settings = paths.settings
-    path = build_report(settings.analytics_source, settings.report_dir)
-    context.log.info(f"report written to {path}")
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})

@@ -3,7 +3,7 @@
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from pipeline.assets import FETCH_KEY, analytics_db, build_hf_daily_papers, ingest_snapshots, trend_report
+from pipeline.assets import FETCH_KEY, build_hf_daily_papers, deliver, ingest_snapshots
 from pipeline.automation import build_fetch_schedule, build_landing_sensor, build_schedule
 from pipeline.checks import ASSET_CHECKS
 from pipeline.dbt import dbt_models
@@ -32,7 +32,7 @@ def build_definitions() -> Definitions:
     """Definitions from the current environment (tests call this after setting env vars)."""
     fetch = FetchSettings.from_env()
     return Definitions(
-        assets=[build_hf_daily_papers(fetch), ingest_snapshots, dbt_models, analytics_db, trend_report],
+        assets=[build_hf_daily_papers(fetch), ingest_snapshots, dbt_models, deliver],
         asset_checks=ASSET_CHECKS,
         jobs=[daily_refresh, hf_daily_papers_job],
         schedules=[build_schedule(daily_refresh), build_fetch_schedule(hf_daily_papers_job, fetch)],

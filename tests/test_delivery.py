@@ -43,7 +43,7 @@ def test_failed_publish_is_delivered_by_the_next_no_op_run(world: Settings) -> N
     (blocker / "x").write_text("x")
     failed = refresh(raise_on_error=False)
     assert not failed.success
-    assert next(e for e in failed.all_events if e.is_step_failure).step_key == "delivery__analytics_db"
+    assert next(e for e in failed.all_events if e.is_step_failure).step_key == "deliver"  # publish, then the report
     assert query(world.analytics, "SELECT rows_paper_mentions FROM meta") == [(2,)]
     (blocker / "x").unlink()
     blocker.rmdir()
