@@ -1,5 +1,6 @@
-"""The project's SQLite event log keeps its connections (pipeline/instance_storage.py), and a live
-watcher (the webserver's run view) still sees every commit of another process."""
+"""The project's SQLite event log keeps its connections (pipeline/instance_storage.py), a live
+watcher (the webserver's run view) still sees every commit of another process, and a step blocked
+on the warehouse pool asks again every second."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from dagster import DagsterInstance
 
-from pipeline.instance_storage import HomeEventLogStorage
+from dagster._core.execution.plan.instance_concurrency_context import _calculate_timeout_interval
+
+from pipeline.instance_storage import CLAIM_RETRY_S, HomeEventLogStorage
+from pipeline.resources import WAREHOUSE_POOL
 from pipeline.settings import PROJECT_ROOT
 from tests.test_instance_storage import tiny
 
@@ -59,3 +63,21 @@ def test_a_watcher_sees_events_another_instance_commits(tmp_path: Path) -> None:
             assert arrived.wait(20), f"the watcher saw {seen}"
         finally:
             watcher.event_log_storage.end_watch(run.run_id, on_event)
+
+
+def test_a_step_blocked_on_the_warehouse_pool_asks_again_every_second(tmp_path: Path) -> None:
+    with DagsterInstance.from_config(str(_home(tmp_path))) as instance:
+        storage = instance.event_log_storage
+        # what a run does on its first step in the pool: the limit comes from dagster.yaml (default_limit: 1)
+        storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+        first = storage.claim_concurrency_slot(WAREHOUSE_POOL, "run-a", "dbt_models")
+        blocked = storage.claim_concurrency_slot(WAREHOUSE_POOL, "run-b", "ingest_snapshots")
+        # run-a frees the slot (its step ended): run-b's next ask gets it
+        storage.free_concurrency_slot_for_step("run-a", "dbt_models")
+        second = storage.claim_concurrency_slot(WAREHOUSE_POOL, "run-b", "ingest_snapshots")
+    assert (first.is_claimed, blocked.is_claimed, second.is_claimed) == (True, False, True)
+    assert CLAIM_RETRY_S == 1.0 and blocked.sleep_interval == 1.0
+    # Dagster's executor waits the storage's interval, whatever the number of asks so far; without one,
+    # its own backoff after 20 asks would be 1.1**20 = 6.7 s
+    assert _calculate_timeout_interval(blocked.sleep_interval, 20) == 1.0
+    assert round(_calculate_timeout_interval(None, 20), 1) == 6.7
