@@ -83,8 +83,7 @@ class HomeEventLogStorage(ConsolidatedSqliteEventLogStorage):
     def claim_concurrency_slot(self, concurrency_key: str, run_id: str, step_key: str,
                                priority: int | None = None) -> ConcurrencyClaimStatus:
         """As Dagster's, but a blocked step asks again every ``CLAIM_RETRY_S`` instead of backing off."""
-        status = super().claim_concurrency_slot(concurrency_key, run_id, step_key, priority)
-        return status if status.is_claimed else status.with_sleep_interval(CLAIM_RETRY_S)
+        return with_claim_retry(super().claim_concurrency_slot(concurrency_key, run_id, step_key, priority))
 
     def has_table(self, table_name: str) -> bool:
         """Asked ~140 times per refresh; a table, once there, stays (migrations only add)."""
@@ -106,6 +105,11 @@ class HomeEventLogStorage(ConsolidatedSqliteEventLogStorage):
         super().dispose()
         if "_engine" in self.__dict__:
             self._engine.dispose()
+
+
+def with_claim_retry(status: ConcurrencyClaimStatus) -> ConcurrencyClaimStatus:
+    """A blocked claim told to ask again in ``CLAIM_RETRY_S`` (Dagster's executor waits what the storage says)."""
+    return status if status.is_claimed else status.with_sleep_interval(CLAIM_RETRY_S)
 
 
 def _wal_normal_sync(dbapi_connection: Any, _record: Any) -> None:
@@ -143,12 +147,25 @@ _POOLED: weakref.WeakSet[DagsterInstance] = weakref.WeakSet()
 
 
 def pool_postgres_connections(instance: DagsterInstance) -> DagsterInstance:
-    """Keep this process's PostgreSQL connections of ``instance`` open between statements (team mode only)."""
+    """Keep this process's PostgreSQL connections of ``instance`` open between statements, and let a step
+    blocked on a pool ask again every ``CLAIM_RETRY_S`` as in the embedded mode (team mode only)."""
     if instance not in _POOLED and type(instance.run_storage).__module__.startswith("dagster_postgres"):
         for storage in {id(s): s for s in (instance.run_storage, instance.event_log_storage, instance.schedule_storage)}.values():
             _keep_connections(storage)
+        _ask_every_second(instance.event_log_storage)
         _POOLED.add(instance)
     return instance
+
+
+def _ask_every_second(storage: Any) -> None:
+    """dagster-postgres's claims through ``with_claim_retry`` (``storage: postgres:`` takes no class of ours)."""
+    claim = storage.claim_concurrency_slot
+
+    def claim_concurrency_slot(concurrency_key: str, run_id: str, step_key: str,
+                               priority: int | None = None) -> ConcurrencyClaimStatus:
+        return with_claim_retry(claim(concurrency_key, run_id, step_key, priority))
+
+    storage.claim_concurrency_slot = claim_concurrency_slot
 
 
 def _keep_connections(storage: Any) -> None:
