@@ -1,30 +1,48 @@
 {#- Word rules of the emerging terms (documented on int_text_terms). -#}
 
 {#- True when word `w` may start or end a term: not a fragment (two
-    characters or fewer, or only digits and hyphens). Stop words are checked
-    against the seed term_stopwords. -#}
-{% macro term_edge_ok(w) -%}
-    (length({{ w }}) > 2 and ltrim({{ w }}, '0123456789-') <> '')
+    characters or fewer, or only digits and hyphens) and none of `stop_words`
+    (lower case; int_text_terms passes the seed term_stopwords). One regular
+    expression per word: `ltrim(w, '0123456789-')` and a `list_contains` over
+    the stop list cost 8x and 4x as much on 40 million words. -#}
+{% macro term_edge_ok(w, stop_words=[]) -%}
+    {%- set alternatives = ['[0-9-]+'] -%}
+    {%- for word in stop_words -%}
+        {%- do alternatives.append(regex_literal(word)) -%}
+    {%- endfor -%}
+    (length({{ w }}) > 2 and not regexp_full_match({{ w }}, '(?:{{ alternatives | join('|') | replace("'", "''") }})'))
 {%- endmacro %}
 
-{#- The words of an already lower-cased, space-separated text: the possessive
-    remnant "s" ("llm's" -> "llm s") and pieces without a letter, digit or
-    the segment mark "|" are dropped. -#}
+{#- `text` as a regular expression that matches it literally (RE2 syntax). -#}
+{% macro regex_literal(text) -%}
+    {%- set out = [] -%}
+    {%- for ch in text -%}
+        {%- do out.append('\\' ~ ch if ch in '\\.^$|?*+()[]{}-' else ch) -%}
+    {%- endfor -%}
+    {{- out | join('') -}}
+{%- endmacro %}
+
+{#- The words of a text that term_tokens' replacements have left with letters,
+    digits, "|", hyphens and spaces only, and no word of hyphens alone: the
+    possessive remnant "s" ("llm's" -> "llm s") and the empty pieces between
+    two spaces are dropped. -#}
 {% macro term_words(text) -%}
-    list_filter(string_split({{ text }}, ' '), lambda w: w <> 's' and regexp_matches(w, '[\pL\pN|]'))
+    list_filter(string_split({{ text }}, ' '), lambda w: w <> 's' and w <> '')
 {%- endmacro %}
 
 {#- Lower-cased words of a title or abstract. A hyphen between letters or
     digits stays inside its word ("on-policy", "token-level", "gpt-4"), any
     other character splits words, and sentence or clause punctuation becomes a
-    word "|" that no term may span. -#}
+    word "|" that no term may span. The second replacement leaves a single
+    space alone (it matches a run of other characters, or of 2+ spaces):
+    rewriting every space as itself took 4x as long. -#}
 {% macro term_tokens(text) -%}
     list_transform(
         {{ term_words("trim(regexp_replace(regexp_replace(regexp_replace(lower(nfc_normalize(" ~ text ~ ")),
             '[.,;:!?()\\[\\]{}\"“”]+', ' | ', 'g'),
-            '[^\\pL\\pN|\\-]+', ' ', 'g'),
+            ' *[^\\pL\\pN|\\- ][^\\pL\\pN|\\-]*| {2,}', ' ', 'g'),
             '(^|\\s)-+|-+(\\s|$)', ' ', 'g'))") }},
-        lambda w: trim(w, '-')
+        lambda w: case when starts_with(w, '-') or ends_with(w, '-') then trim(w, '-') else w end
     )
 {%- endmacro %}
 
@@ -43,9 +61,10 @@
 {%- endmacro %}
 
 {#- Bound prefixes a hyphen may still leave alone ("multi- and cross-modal"):
-    may start a term, never end one or stand alone. -#}
+    may start a term, never end one or stand alone. A regular expression for
+    regexp_full_match (half the cost of list_contains over the 16 words). -#}
 {% macro term_prefixes() -%}
-    ['multi', 'self', 'cross', 'non', 'pre', 'post', 'semi', 'sub', 'inter', 'intra', 'anti', 'pseudo', 'mid', 'uni', 'bi', 'tri']
+    (?:multi|self|cross|non|pre|post|semi|sub|inter|intra|anti|pseudo|mid|uni|bi|tri)
 {%- endmacro %}
 
 {#- Small words an acronym may skip ("Reinforcement Learning with Verifiable
