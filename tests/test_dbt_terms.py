@@ -70,10 +70,12 @@ OPD_ABSTRACT = ("We study on-policy distillation (OPD) for small language networ
                 "training and use. Experiments on arithmetic puzzles show clear gains.")
 ACRONYM_PAPERS = [Entry("Student Networks Learn Better", OPD_ABSTRACT), Entry("OPD Without Labels"),
                   Entry("Sparse Signals Revisited", "Code: https://example.org/repo " + OPD_ABSTRACT)]
+# W2 too: stray hyphens and symbols between words (the splitting's edge cases): the words of "Zorbo Quix Flam Trel"
+STRAY_MARKS = Entry("Zorbo -- Quix + Flam- -Trel")
 
 
 def week_snapshot(w: int) -> Snapshot:
-    entries = [Entry(t) for t in HAND_MADE] if w == 1 else ACRONYM_PAPERS if w == 2 else []
+    entries = [Entry(t) for t in HAND_MADE] if w == 1 else [*ACRONYM_PAPERS, STRAY_MARKS] if w == 2 else []
     entries += [Entry(f"Steady Graph Kernels {w}-{i}") for i in range(4)]
     entries += [Entry(f"Quantum Sparkle Nets {w}-{i}") for i in range(SPARKLE.get(w, 0))]
     entries += [Entry(f"Level {w}-{i}") for i in range(LEVEL_SPIKE.get(w, 0))]
@@ -254,3 +256,12 @@ def test_acronyms_join_their_expansion_and_comments_are_no_abstracts(world):
     # a link in the first 100 characters: a comment, not an abstract, so the title's terms only
     assert terms("Sparse Signals Revisited") == {"sparse", "signal", "revisited", "sparse signal", "signal revisited",
                                                  "sparse signal revisited"}
+
+
+def test_stray_hyphens_and_symbols_split_words_like_spaces(world):
+    # by hand: "--" between two spaces is no word; "+" splits; "Flam-" and "-Trel" lose their edge hyphens
+    # (no hyphen between letters); so 4 words, none a stop word or a fragment, and every run of 1-3 of them
+    rows = query(world["warehouse"], "SELECT pt.term FROM intermediate.int_paper_terms AS pt "
+                                     "JOIN marts.papers AS p USING (paper_id) WHERE p.title = ?", [STRAY_MARKS.title])
+    assert {r[0] for r in rows} == {"zorbo", "quix", "flam", "trel", "zorbo quix", "quix flam", "flam trel",
+                                    "zorbo quix flam", "quix flam trel"}

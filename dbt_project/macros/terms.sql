@@ -72,3 +72,36 @@
 {% macro acronym_skippable() -%}
     ['of', 'with', 'for', 'and', 'the', 'a', 'an', 'in', 'on', 'to', 'via', 'from', 'by']
 {%- endmacro %}
+
+{#- The acronyms that `text` defines, as a list of {acronym, expansion} (lower case):
+    "On-Policy Distillation (OPD)": of the up to 6 words before an acronym in
+    parentheses (2+ capitals, optional plural "s"), the shortest tail whose
+    initials (of every hyphen part, with or without small words) spell it.
+    Row by row (no unnest and regrouping), so int_text_terms reads its texts once. -#}
+{% macro acronym_definitions(text) -%}
+    {%- set pattern = "((?:[A-Za-z][A-Za-z0-9-]*\\s+){1,6})\\(\\s*([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\\s*\\)" -%}
+    {%- set initials -%}
+        array_to_string(list_transform(PARTS, lambda p: left(p, 1)), '')
+    {%- endset -%}
+    {%- set parts = "flatten(list_transform(tail, lambda w: string_split(w, '-')))" -%}
+    list_distinct(list_transform(
+        list_filter(
+            list_transform(
+                list_transform(
+                    list_filter(
+                        list_transform(regexp_extract_all({{ text }}, '{{ pattern }}'),
+                                       lambda x: regexp_extract(x, '{{ pattern }}', ['phrase', 'acronym'])),
+                        lambda m: length(regexp_replace(m.acronym, '[^A-Z]', '', 'g')) >= 2),
+                    lambda m: {
+                        'acronym': lower(regexp_replace(m.acronym, 's$', '')),
+                        'words': list_filter(regexp_split_to_array(lower(trim(m.phrase)), '\s+'), lambda w: w <> '')
+                    }),
+                lambda d: {'acronym': d.acronym, 'tail': list_filter(
+                    list_transform(range(1, len(d.words) + 1), lambda k: d.words[len(d.words) - k + 1:]),
+                    lambda tail: {{ initials | replace('PARTS', parts) }} = d.acronym
+                        or {{ initials | replace('PARTS', 'list_filter(' ~ parts ~ ', lambda p: not list_contains(' ~ acronym_skippable() ~ ', p))') }} = d.acronym
+                )[1]}),
+            lambda d: d.tail is not null and len(d.tail) >= 2),
+        lambda d: {'acronym': d.acronym, 'expansion': array_to_string(d.tail, ' ')}
+    ))
+{%- endmacro %}

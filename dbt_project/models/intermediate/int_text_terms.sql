@@ -4,7 +4,6 @@
     it is a real one); rules in _intermediate.yml. Incremental: a text is
     split once per terms_version (hash of the rule's SQL, of the stop-word seed
     and of the abstract thresholds); editing any of them re-extracts every text. -#}
-{%- set acronym_pattern = "((?:[A-Za-z][A-Za-z0-9-]*\\s+){1,6})\\(\\s*([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\\s*\\)" -%}
 {#- the stop words are written into the rule (one regular expression per word, macro
     term_edge_ok), so the rule's hash below covers them -#}
 {%- set stop_words = [] -%}
@@ -21,6 +20,7 @@
             t.text_hash,
             t.abstract,
             t.capitals,
+            t.acronyms,
             {%- for part in ['title', 'abstract'] %}
             t.{{ part }}_words,
             list_transform(t.{{ part }}_words, lambda x: {{ term_edge_ok('x', stop_words) }}) as {{ part }}_edge,
@@ -38,7 +38,8 @@
                 list_distinct(list_transform(
                     regexp_extract_all(title || ' . ' || coalesce(abstract, ''), '\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b'),
                     lambda w: lower(regexp_replace(w, 's$', ''))
-                )) as capitals
+                )) as capitals,
+                {{ acronym_definitions("title || ' . ' || coalesce(abstract, '')") }} as acronyms
             from mentions
         ) as t
     ),
@@ -54,6 +55,7 @@
             text_hash,
             abstract,
             capitals,
+            acronyms,
             {%- for part in ['title', 'abstract'] %}
             {%- set w, e, n = part ~ '_words', part ~ '_edge', part ~ '_end' %}
             list_distinct(
@@ -69,50 +71,6 @@
             {%- if not loop.last %},{% endif %}
             {%- endfor %}
         from tokens
-    ),
-
-    definitions as (
-        -- "On-Policy Distillation (OPD)": up to 6 words before an acronym in
-        -- parentheses; the shortest tail of them whose initials (of every
-        -- hyphen part, with or without small words) spell the acronym
-        select
-            text_hash,
-            lower(regexp_replace(d.acronym, 's$', '')) as acronym,
-            list_filter(
-                list_transform(range(1, len(d.words) + 1), lambda k: d.words[len(d.words) - k + 1:]),
-                lambda tail: array_to_string(list_transform(
-                        flatten(list_transform(tail, lambda w: string_split(w, '-'))),
-                        lambda p: left(p, 1)), '') = lower(regexp_replace(d.acronym, 's$', ''))
-                    or array_to_string(list_transform(
-                        list_filter(
-                            flatten(list_transform(tail, lambda w: string_split(w, '-'))),
-                            lambda p: not list_contains({{ acronym_skippable() }}, p)
-                        ),
-                        lambda p: left(p, 1)), '') = lower(regexp_replace(d.acronym, 's$', ''))
-            )[1] as tail
-        from (
-            select
-                text_hash,
-                m['acronym'] as acronym,
-                list_filter(regexp_split_to_array(lower(trim(m['phrase'])), '\s+'), lambda w: w <> '') as words
-            from (
-                select text_hash, regexp_extract(
-                    unnest(regexp_extract_all(text, '{{ acronym_pattern }}')),
-                    '{{ acronym_pattern }}', ['phrase', 'acronym']
-                ) as m
-                from texts_joined
-            )
-        ) as d
-        where length(regexp_replace(d.acronym, '[^A-Z]', '', 'g')) >= 2
-    ),
-
-    acronyms as (
-        select
-            text_hash,
-            list_distinct(list({'acronym': acronym, 'expansion': array_to_string(tail, ' ')})) as acronyms
-        from definitions
-        where tail is not null and len(tail) >= 2
-        group by text_hash
     )
 {%- endset -%}
 
@@ -124,8 +82,8 @@
 {{ config(materialized='incremental', unique_key='text_hash', on_schema_change='fail') }}
 
 with mentions as not materialized (
-    -- one mention of each text (the same text_hash is the same title and abstract); read twice,
-    -- by the terms and the acronym definitions, and aggregated for each (never held whole)
+    -- one mention of each text (the same text_hash is the same title and abstract), read once:
+    -- terms, capitals and acronym definitions are all made row by row (never held whole)
     select i.text_hash, any_value(m.title) as title, any_value({{ abstract_sql }}) as abstract
     from {{ ref('int_mentions') }} as i
     inner join {{ ref('stg_paper_mentions') }} as m on m.snapshot_id = i.snapshot_id and m.position = i.position
@@ -133,10 +91,6 @@ with mentions as not materialized (
     where i.text_hash not in (select text_hash from {{ this }})
     {% endif %}
     group by i.text_hash
-),
-
-texts_joined as (
-    select text_hash, title || ' . ' || coalesce(abstract, '') as text from mentions
 ),
 
 {{ rule }}
@@ -148,8 +102,7 @@ select
     -- how the abstract opens: a submitter's template ("Some of the observations founded are")
     -- opens many papers' abstracts; int_paper_terms leaves those out
     lower(regexp_replace(left(t.abstract, {{ var('term_template_chars') }}), '\s+', ' ', 'g')) as abstract_opening,
-    coalesce(a.acronyms, []) as acronyms,
+    t.acronyms,
     t.capitals,
     '{{ terms_version }}' as terms_version
 from terms as t
-left join acronyms as a on a.text_hash = t.text_hash
