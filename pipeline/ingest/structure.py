@@ -76,14 +76,20 @@ MAX_WORD_CHARS = 1000
 CONTROL_RE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 
 
+def is_one_line(unit: pl.Expr) -> pl.Expr:
+    """One line of title length at most: the only units that can be titles."""
+    return ~unit.str.contains("\n", literal=True) & (unit.str.len_chars() <= MAX_TITLE_CHARS)
+
+
 def is_title_shaped(unit: pl.Expr) -> pl.Expr:
     """Could this unit be a title? One line, title length, no sentence end, URL, emoji or comment opening.
 
-    The regular expressions run on one-line units of title length only (the
-    others are null there): abstracts are most of a page's bytes and can
-    never be titles, and matching them was most of the parse time.
+    ``_classify`` runs it on one-line units of title length only: abstracts are
+    most of a page's bytes and can never be titles. (Masking them with
+    ``when/then`` is not enough: polars still runs a string kernel over the
+    bytes of the masked rows.)
     """
-    candidate = ~unit.str.contains("\n", literal=True) & (unit.str.len_chars() <= MAX_TITLE_CHARS)
+    candidate = is_one_line(unit)
     short = pl.when(candidate).then(unit)
     return (
         candidate
@@ -186,22 +192,37 @@ def overlaps(a: str, b: str, min_jaccard: float = MIN_JACCARD) -> pl.Expr:
 def _classify(content: pl.DataFrame, block: pl.Expr | None) -> pl.DataFrame:
     """Add ``kind`` (``N``, ``T``, ``W``, ``X``, ``B``; see the module doc) and ``junk`` (why an ``X``)."""
     is_block = block if block is not None else pl.lit(False)
-    kinds = content.with_columns(is_block.alias("is_block"), junk_reason(pl.col("unit")).alias("junk"))
+    kinds = content.with_columns(is_block.alias("is_block"), junk_reason(pl.col("unit")).alias("junk"),
+                                 is_one_line(pl.col("unit")).alias("one_line"))
     # Right after an annotation block comes the next title, whatever its case or punctuation.
-    after_block = (
-        _step("is_block", 1).fill_null(False) & ~pl.col("is_block")
-        & ~pl.col("unit").str.contains("\n", literal=True) & (pl.col("unit").str.len_chars() <= MAX_TITLE_CHARS)
-    )
-    kinds = kinds.with_columns(after_block.alias("after_block")).with_columns(
+    after_block = _step("is_block", 1).fill_null(False) & ~pl.col("is_block") & pl.col("one_line")
+    kinds = _on_rows(kinds.with_columns(after_block.alias("after_block")), pl.col("one_line"),
+                     is_title_shaped(pl.col("unit")), "shaped")
+    kinds = kinds.with_columns(
         pl.when(pl.col("is_block")).then(pl.lit("B")).when(pl.col("junk").is_not_null()).then(pl.lit("X"))
-        .when(is_title_shaped(pl.col("unit")) | pl.col("after_block")).then(pl.lit("T")).otherwise(pl.lit("N")).alias("kind")
-    ).drop("is_block")
-    weak = is_weak(pl.when(pl.col("kind") == "T").then(pl.col("unit"))).fill_null(False) & ~pl.col("after_block")
+        .when(pl.col("shaped") | pl.col("after_block")).then(pl.lit("T")).otherwise(pl.lit("N")).alias("kind")
+    ).drop("is_block", "one_line", "shaped")
+    kinds = _on_rows(kinds, pl.col("kind") == "T", is_weak(pl.col("unit")), "weak")
+    weak = pl.col("weak") & ~pl.col("after_block")
     # A title-like unit repeating the title above it is that entry's summary for certain:
     # it counts as an abstract for its neighbours too.
     pair = (pl.col("kind") == "T") & (_step("kind", 1) == "T")
     repeat = pair & (pl.when(pair).then(pl.col("unit").str.to_lowercase()) == _step("unit", 1).str.to_lowercase())
-    return kinds.with_columns(pl.when(repeat).then(pl.lit("N")).when(weak).then(pl.lit("W")).otherwise(pl.col("kind")).alias("kind"))
+    return kinds.with_columns(
+        pl.when(repeat).then(pl.lit("N")).when(weak).then(pl.lit("W")).otherwise(pl.col("kind")).alias("kind")
+    ).drop("weak")
+
+
+def _on_rows(frame: pl.DataFrame, where: pl.Expr, expr: pl.Expr, name: str) -> pl.DataFrame:
+    """Add column ``name``: ``expr`` on the rows where ``where`` holds, False on the others.
+
+    The rows are filtered first, then joined back by (doc_id, unit_no): a
+    ``when(where).then(...)`` mask would still run the regular expressions over
+    every abstract's bytes.
+    """
+    keys = ["doc_id", "unit_no"]
+    part = frame.filter(where).select(*keys, expr.alias(name))
+    return frame.join(part, on=keys, how="left", maintain_order="left").with_columns(pl.col(name).fill_null(False))
 
 
 def _step(col: str, by: int) -> pl.Expr:
