@@ -7,6 +7,7 @@ stored by Dagster and shown in the UI.
 """
 
 import logging
+import re
 import sys
 import time
 
@@ -16,6 +17,9 @@ from dagster import InitLoggerContext, logger
 # project selected. In the UI, not at the terminal.
 DBT_NOTES = ("Logging an `AssetObservation` instead of an `AssetCheckResult`", "A dbt subsetted execution is not being performed")
 STEP_EVENTS = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED", "STEP_SKIPPED": "skipped"}
+# Dagster's note on a step that produced fewer outputs than it declares (the dbt step when nothing changed:
+# its ~25 asset checks), which lists every output name; the terminal gets the count.
+OMITTED = re.compile(r"^\S+ '[^']+' did not yield or return expected outputs \{(?P<names>.*)\}\.")
 
 
 class ConciseFilter(logging.Filter):
@@ -32,6 +36,9 @@ class ConciseFilter(logging.Filter):
             return label is not None or record.levelno >= logging.WARNING
         if step.startswith("dbt") and message.startswith(DBT_NOTES):
             return False
+        omitted = OMITTED.match(message)
+        if omitted:
+            message = f"{omitted['names'].count(',') + 1} declared outputs not produced (listed in the UI's event log)"
         record.concise = f"{step}: {message}" if step else message
         return record.levelno >= logging.INFO
 

@@ -22,3 +22,10 @@ def test_dbt_progress_reaches_the_terminal_and_dagster_dbt_notes_do_not() -> Non
         assert not shown.filter(record("dbt_models", f"{note} for source test ..."))
     assert not shown.filter(record("dbt_models", "a debug line", logging.DEBUG))
     assert shown.filter(record("ingest_snapshots", "ingest progress: 3/90 files"))
+
+
+def test_dagster_note_on_omitted_outputs_is_one_short_line() -> None:
+    shown = ConciseFilter()
+    names = "{'marts__papers_table_rules_papers', 'seeds__topics_table_rules_topics', 'marts__a_table_rules_a'}"
+    note = record("dbt_models", f"op 'dbt_models' did not yield or return expected outputs {names}.")
+    assert shown.filter(note) and note.concise == "dbt_models: 3 declared outputs not produced (listed in the UI's event log)"
