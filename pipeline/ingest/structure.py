@@ -201,7 +201,7 @@ def _classify(content: pl.DataFrame, block: pl.Expr | None) -> pl.DataFrame:
     kinds = kinds.with_columns(
         pl.when(pl.col("is_block")).then(pl.lit("B")).when(pl.col("junk").is_not_null()).then(pl.lit("X"))
         .when(pl.col("shaped") | pl.col("after_block")).then(pl.lit("T")).otherwise(pl.lit("N")).alias("kind")
-    ).drop("is_block", "one_line", "shaped")
+    ).drop("is_block", "shaped")
     kinds = _on_rows(kinds, pl.col("kind") == "T", is_weak(pl.col("unit")), "weak")
     weak = pl.col("weak") & ~pl.col("after_block")
     # A title-like unit repeating the title above it is that entry's summary for certain:
@@ -243,8 +243,7 @@ def _with_shapes(kinds: pl.DataFrame) -> pl.DataFrame:
     )
     features = ["norm", "name", "tokens", "strong", "named", "n_words"]
     kinds = kinds.join(t.select("doc_id", "unit_no", *features), on=["doc_id", "unit_no"], how="left", maintain_order="left")
-    one_line = ~pl.col("unit").str.contains("\n", literal=True) & (pl.col("unit").str.len_chars() <= MAX_TITLE_CHARS)
-    return kinds.with_columns(one_line.alias("one_line")).with_columns(
+    return kinds.with_columns(  # one_line: from _classify
         *[_step(c, 1).alias(f"prev_{c}") for c in ("kind", "norm", "name", "tokens")],
         *[_step(c, -1).alias(f"next_{c}") for c in ("kind", "norm", "name", "tokens", "n_words", "one_line")],
     )
