@@ -80,9 +80,6 @@
     Row by row (no unnest and regrouping), so int_text_terms reads its texts once. -#}
 {% macro acronym_definitions(text) -%}
     {%- set pattern = "((?:[A-Za-z][A-Za-z0-9-]*\\s+){1,6})\\(\\s*([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\\s*\\)" -%}
-    {%- set initials -%}
-        array_to_string(list_transform(PARTS, lambda p: left(p, 1)), '')
-    {%- endset -%}
     {%- set parts = "flatten(list_transform(tail, lambda w: string_split(w, '-')))" -%}
     list_distinct(list_transform(
         list_filter(
@@ -98,10 +95,15 @@
                     }),
                 lambda d: {'acronym': d.acronym, 'tail': list_filter(
                     list_transform(range(1, len(d.words) + 1), lambda k: d.words[len(d.words) - k + 1:]),
-                    lambda tail: {{ initials | replace('PARTS', parts) }} = d.acronym
-                        or {{ initials | replace('PARTS', 'list_filter(' ~ parts ~ ', lambda p: not list_contains(' ~ acronym_skippable() ~ ', p))') }} = d.acronym
+                    lambda tail: {{ acronym_initials(parts) }} = d.acronym
+                        or {{ acronym_initials('list_filter(' ~ parts ~ ', lambda p: not list_contains(' ~ acronym_skippable() ~ ', p))') }} = d.acronym
                 )[1]}),
             lambda d: d.tail is not null and len(d.tail) >= 2),
         lambda d: {'acronym': d.acronym, 'expansion': array_to_string(d.tail, ' ')}
     ))
+{%- endmacro %}
+
+{#- The initials of a list of words `parts`, as one string ("on", "policy" -> "op"). -#}
+{% macro acronym_initials(parts) -%}
+    array_to_string(list_transform({{ parts }}, lambda p: left(p, 1)), '')
 {%- endmacro %}

@@ -81,7 +81,7 @@
 {%- set rebuild_all = version_changed('terms_version', terms_version) -%}
 {{ config(materialized='incremental', unique_key='text_hash', on_schema_change='fail') }}
 
-with mentions as not materialized (
+with mentions as (
     -- one mention of each text (the same text_hash is the same title and abstract), read once:
     -- terms, capitals and acronym definitions are all made row by row (never held whole)
     select i.text_hash, any_value(m.title) as title, any_value({{ abstract_sql }}) as abstract
