@@ -1,12 +1,13 @@
 """The Dagster code location ``pipeline.definitions`` (loaded by workspace.yaml)."""
 
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import AssetSelection, Definitions, define_asset_job
 
 from pipeline.assets import FETCH_KEY, build_hf_daily_papers, deliver, ingest_snapshots
 from pipeline.automation import build_fetch_schedule, build_landing_sensor, build_schedule
 from pipeline.checks import ASSET_CHECKS
 from pipeline.dbt import dbt_models
+from pipeline.executor import in_process_executor
 from pipeline.progress import concise_console
 from pipeline.resources import build_resources
 from pipeline.settings import FetchSettings
