@@ -63,7 +63,7 @@ def close_duckdb() -> None:
 def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, callbacks: Sequence[Any] = (),
            project_dir: Path = DBT_PROJECT_DIR, profiles_dir: Path = DBT_PROJECT_DIR,
            write_json: bool = True) -> dbtRunnerResult:
-    """One dbt command on the warehouse of $PAPERTRENDS_WAREHOUSE, artifacts and dbt.log in ``target_path``.
+    """One dbt command on the warehouse of $PAPERTRENDS_WAREHOUSE, artifacts and dbt.log (info level) in ``target_path``.
 
     On a reused parse (``manifest``) dbt is told to write no JSON: it would serialize the
     whole manifest again after every command (0.4-0.6 s of a build on 2 cores);
@@ -72,11 +72,13 @@ def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, call
     """
     from dbt.cli.main import dbtRunner
 
+    import pipeline.dbt_events  # noqa: F401 - dbt's events built only when read (dbt.log at info, RESULT_EVENTS)
+
     try:
         result = dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke([
             *args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
             "--target-path", str(target_path), "--log-path", str(target_path),
-            "--log-level", "none", "--no-send-anonymous-usage-stats", *(["--no-write-json"] if manifest is not None or not write_json else []),
+            "--log-level", "none", "--log-level-file", "info", "--no-send-anonymous-usage-stats", *(["--no-write-json"] if manifest is not None or not write_json else []),
         ])
     finally:
         close_duckdb()
@@ -169,6 +171,8 @@ class DbtBuild:
         def on_event(msg: Any) -> None:
             if msg.info.name in RESULT_EVENTS:
                 events.put(msg_to_dict(msg))
+
+        on_event.dbt_events = RESULT_EVENTS  # type: ignore[attr-defined] - read by pipeline.dbt_events
 
         worker = threading.Thread(target=self._run, args=(on_event, events), name="dbt-build", daemon=True)
         worker.start()

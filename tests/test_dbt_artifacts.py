@@ -45,3 +45,11 @@ def test_another_target_dir_gets_its_own_manifest_json(world, tmp_path) -> None:
     build_seed(tmp_path / "one", "topics")
     assert build_seed(tmp_path / "two", "topics") == ["seed.papertrends.topics"]
     assert (tmp_path / "two" / "manifest.json").exists()
+
+
+def test_dbt_log_keeps_info_lines_and_drops_debug_ones(world, tmp_path) -> None:
+    """dbt.log at info level (pipeline/dbt_events.py): the node results and the summary, not each SQL statement."""
+    build_seed(tmp_path / "target", "topics")
+    log = (tmp_path / "target" / "dbt.log").read_text(encoding="utf-8")
+    assert "[info ]" in log and "Completed successfully" in log and "1 of 1 OK loaded seed file" in log
+    assert "[debug]" not in log  # at debug, dbt logs every statement: "On seed.papertrends.topics: ..."

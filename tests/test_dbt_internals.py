@@ -53,3 +53,58 @@ def test_a_parsed_manifest_converts_to_the_manifest_json_form(tmp_path) -> None:
     prepared = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     assert set(fresh["nodes"]) == set(prepared["nodes"]) and set(fresh["sources"]) == set(prepared["sources"])
     assert fresh["metadata"]["adapter_type"] == "duckdb"
+
+
+def test_dbt_events_are_built_only_when_a_logger_or_a_callback_reads_them() -> None:
+    """pipeline/dbt_events.py: no protobuf for an event nobody reads; what is read arrives whole."""
+    import io
+
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+    from dbt_common.events.logger import LineFormat, LoggerConfig
+    from dbt_common.events.types import Note, SystemExecutingCmd
+
+    import pipeline.dbt_events  # noqa: F401 - applies the change (pipeline.dbt_runner imports it before dbt runs)
+
+    manager, seen, everything = EventManager(), [], []
+
+    def reads_notes(msg) -> None:  # noqa: ANN001 - dbt's callback signature
+        seen.append((msg.info.name, msg.info.level, msg.data.msg))
+
+    reads_notes.dbt_events = frozenset({"Note"})
+    manager.callbacks = [reads_notes]
+    debug = SystemExecutingCmd(cmd=["git", "status"])
+    manager.fire_event(debug)
+    assert "pb_msg" not in vars(debug)  # dropped unparsed: below every logger (none here), read by no callback
+    manager.fire_event(Note(msg="kept"))
+    manager.fire_event(Note(msg="a warning"), level=EventLevel.WARN)
+    assert seen == [("Note", "info", "kept"), ("Note", "warn", "a warning")]
+
+    lazy = Note(msg="read later")
+    assert "pb_msg" not in vars(lazy) and lazy.msg == "read later" and "pb_msg" in vars(lazy)
+
+    # a callback that does not say what it reads gets every event; so does a logger at debug level
+    manager.callbacks = [everything.append]
+    manager.fire_event(SystemExecutingCmd(cmd=["ls"]))
+    assert [m.info.name for m in everything] == ["SystemExecutingCmd"] and list(everything[0].data.cmd) == ["ls"]
+    manager.callbacks, stream = [], io.StringIO()
+    manager.add_logger(LoggerConfig(name="debug_test", line_format=LineFormat.PlainText, level=EventLevel.DEBUG,
+                                    output_stream=stream))
+    manager.fire_event(SystemExecutingCmd(cmd=["pwd"]))
+    assert "pwd" in stream.getvalue()
+
+
+def test_dbt_event_internals_that_pipeline_dbt_events_replaces() -> None:
+    """The day dbt-common changes these, pipeline/dbt_events.py must be looked at again."""
+    from dbt_common.events.base_types import BaseEvent
+    from dbt_common.events.event_manager import EventManager
+    from dbt_common.events.logger import _log_level_map
+
+    from pipeline import dbt_events
+
+    assert list(inspect.signature(dbt_events._FIRE).parameters) == ["self", "e", "level", "node",  # noqa: SLF001
+                                                                    "force_warn_or_error_handling"]
+    assert "ParseDict(kwargs" in inspect.getsource(dbt_events._PARSE_FIELDS)  # noqa: SLF001 - the eager parse
+    assert "msg_from_base_event(e" in inspect.getsource(dbt_events._FIRE)  # noqa: SLF001
+    assert (BaseEvent.__init__, EventManager.fire_event) == (dbt_events._keep_arguments, dbt_events._fire_if_read)  # noqa: SLF001
+    assert set(_log_level_map.values()) == {10, 20, 30, 40}
