@@ -9,7 +9,8 @@ chunk, so they share one ``ingested_at``; the newer one's id sorts first
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import os
+from datetime import UTC, date, datetime
 
 import polars as pl
 
@@ -84,3 +85,19 @@ def test_an_upgraded_warehouse_gains_fetched_at_and_asks_for_a_full_refresh(worl
             "the raw layer gained columns raw.snapshots.fetched_at (pipeline upgrade)"]
     with warehouse.connect(world.warehouse) as con:  # nothing more to migrate: no new request
         assert len(warehouse.full_refresh_requests(con)) == 1
+
+
+def test_a_first_version_ties_with_a_re_fetch_of_the_same_second(world: Settings) -> None:
+    """The mtime counts to the second, as the ``_fetch`` stamps do: 05:30:00.9 is not after a re-fetch stamped 05:30:00;
+    the tie goes to the later load (int_paper_mentions's recency; test_fetch's backfill-then-tick, end to end)."""
+    body = json.dumps(pages.API_ITEMS)
+    first = write_file(world.landing_dir / "2026-11-20.json", body, "2026-11-21")
+    stamp = datetime(2026, 11, 21, 5, 30, tzinfo=UTC).timestamp() + 0.9
+    os.utime(first, (stamp, stamp))
+    ingest_landing(world.landing_dir, world.warehouse)
+    write_file(world.landing_dir / "2026-11-20_fetch20261121T053000Z.json", body.replace('"upvotes": 3', '"upvotes": 4'),
+               "2026-11-21")
+    ingest_landing(world.landing_dir, world.warehouse)
+    rows = query(world.warehouse, "SELECT file_name, fetched_at FROM raw.snapshots ORDER BY ingested_at")
+    assert rows == [("2026-11-20.json", datetime(2026, 11, 21, 5, 30)),
+                    ("2026-11-20_fetch20261121T053000Z.json", datetime(2026, 11, 21, 5, 30))]

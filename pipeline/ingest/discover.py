@@ -37,14 +37,18 @@ class LandingFile:
 
     @property
     def fetched_at(self) -> datetime:
-        """When the content was fetched (UTC, naive): the ``_fetch`` stamp of a re-fetch, else the file's mtime."""
+        """When the content was fetched (UTC, naive): the ``_fetch`` stamp of a re-fetch, else the file's mtime.
+
+        The mtime is cut to the whole second, the precision of the stamps: else a first version written
+        at 05:30:00.9 would rank after its re-fetch stamped 05:30:00 (made in the same second, so later).
+        Tied versions are then ordered by their load (``ingested_at``, int_paper_mentions's recency)."""
         found = FETCH_SUFFIX_RE.search(self.name)
         if found:
             try:
                 return datetime.strptime(found.group(1), FETCH_STAMP)
             except ValueError:
                 pass
-        return datetime.fromtimestamp(self.mtime_ns / 1e9, tz=UTC).replace(tzinfo=None)
+        return datetime.fromtimestamp(self.mtime_ns // 1_000_000_000, tz=UTC).replace(tzinfo=None)
 
 
 def is_complete_name(name: str) -> bool:
