@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.dbt_fingerprint import project_fingerprint
+from pipeline.dbt_fingerprint import FINGERPRINT_NAME, PARSE_DATABASE_NAME, project_fingerprint
 from pipeline.demo import drop_samples, fill_samples, landing_dir_configured
 from pipeline.settings import DBT_PROJECT_DIR, Settings
 
-FINGERPRINT_NAME = "manifest.fingerprint"  # beside manifest.json: the project content it was parsed from
 
 
 def export_settings(settings: Settings) -> None:
@@ -35,9 +33,11 @@ def export_settings(settings: Settings) -> None:
 
 
 def manifest_is_current(manifest: Path) -> bool:
-    """The manifest was parsed from the project as it is now (same content hash as the dbt step's skip)."""
+    """The manifest was parsed from the project as it is now (same content hash as the dbt step's skip),
+    by this version of prepare (its saved parse's catalog name recorded)."""
     stamp = manifest.with_name(FINGERPRINT_NAME)
-    return manifest.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == project_fingerprint()
+    return (manifest.exists() and manifest.with_name(PARSE_DATABASE_NAME).exists() and stamp.exists()
+            and stamp.read_text(encoding="utf-8") == project_fingerprint())
 
 
 def prepare() -> None:
@@ -46,12 +46,15 @@ def prepare() -> None:
     if manifest_is_current(manifest):
         return
     export_settings(Settings.from_env())
-    dbt = Path(sys.executable).parent / "dbt"
+    from pipeline.dbt_parse_state import mark_prepared  # dbt's imports only when the project changed
+    from pipeline.dbt_runner import failures, invoke
+
     fingerprint = project_fingerprint()  # before the parse: an edit during it makes the next prepare parse again
-    subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True,
-    )
+    # in this process, through the runner: its saved parse (partial_parse.msgpack) seeds every new warehouse's
+    parsed = invoke(["parse"], manifest.parent)
+    if not parsed.success:
+        raise SystemExit(f"dbt parse failed:\n{failures(parsed)}")
+    mark_prepared(parsed.result)
     manifest.with_name(FINGERPRINT_NAME).write_text(fingerprint, encoding="utf-8")
     print(f"dbt manifest prepared: {manifest}")
 

@@ -9,6 +9,10 @@ from pathlib import Path
 from pipeline.settings import DBT_PROJECT_DIR
 
 DBT_GENERATED = ("target", "logs", "dbt_packages")  # dbt's own output, not part of the project
+# beside manifest.json in dbt_project/target, written by ``prepare``: the project content it was parsed
+# from, and the catalog name its saved parse (partial_parse.msgpack) was made for (pipeline/dbt_parse_state.py)
+FINGERPRINT_NAME = "manifest.fingerprint"
+PARSE_DATABASE_NAME = "partial_parse.database"
 
 
 def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:

@@ -73,6 +73,7 @@ def invoke(args: Sequence[str], target_path: Path, *, manifest: Any = None, call
     from dbt.cli.main import dbtRunner
 
     import pipeline.dbt_events  # noqa: F401 - dbt's events built only when read (dbt.log at info, RESULT_EVENTS)
+    import pipeline.dbt_parse_state  # noqa: F401 - a saved parse holds on any warehouse path
 
     try:
         result = dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke([
@@ -106,6 +107,9 @@ def parsed_manifest(target_path: Path, database: str, fingerprint: str, project_
     """The project's manifest, parsed once per process (partial parse from ``target_path``)."""
     key = (fingerprint, str(project_dir), database)
     if key not in _MANIFESTS:
+        from pipeline.dbt_parse_state import seed
+
+        seed(target_path, project_dir, database)  # a new warehouse's first parse starts from make setup's
         # no manifest.json (about 0.3 s): the manifest object is the result; partial_parse.msgpack is still kept
         parsed = invoke(["parse", "--no-write-json"], target_path, project_dir=project_dir, profiles_dir=profiles_dir)
         if not parsed.success:

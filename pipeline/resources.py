@@ -73,10 +73,9 @@ class WarehouseResource(ConfigurableResource):
     def dbt_target_path(self) -> Path:
         """dbt's target dir for this warehouse, kept between runs (written only under ``lock()``).
 
-        dbt discards the parse state of ``make setup`` whenever the warehouse
-        path differs (the DuckDB path is part of dbt's profile hash). One
-        directory per warehouse keeps the last run's ``partial_parse.msgpack``,
-        so the first dbt command of a new process parses only what changed.
+        One directory per warehouse keeps the last run's ``partial_parse.msgpack``,
+        so the first dbt command of a new process parses only what changed; a new
+        one starts from the parse of ``make setup`` (pipeline/dbt_parse_state.py).
         """
         return self.warehouse_path.parent / f".{self.warehouse_path.stem}.dbt_target"
 

@@ -35,8 +35,8 @@ def test_dependencies_are_what_the_code_imports() -> None:
 
 
 def test_prepare_asks_whether_the_project_changed_by_content_as_the_dbt_step_does(tmp_path) -> None:
-    from pipeline.cli import FINGERPRINT_NAME, manifest_is_current
-    from pipeline.dbt_fingerprint import project_fingerprint
+    from pipeline.cli import manifest_is_current
+    from pipeline.dbt_fingerprint import FINGERPRINT_NAME, PARSE_DATABASE_NAME, project_fingerprint
 
     manifest = tmp_path / "manifest.json"
     manifest.write_text("{}")  # newer than every project file: an mtime rule would call it current
@@ -44,4 +44,6 @@ def test_prepare_asks_whether_the_project_changed_by_content_as_the_dbt_step_doe
     (tmp_path / FINGERPRINT_NAME).write_text("a project edited since")
     assert not manifest_is_current(manifest)
     (tmp_path / FINGERPRINT_NAME).write_text(project_fingerprint())
+    assert not manifest_is_current(manifest)  # prepared before its saved parse's catalog name was recorded
+    (tmp_path / PARSE_DATABASE_NAME).write_text("warehouse")
     assert manifest_is_current(manifest)
