@@ -5,8 +5,8 @@ fresh temporary world and times, on the same files: DuckDB's raw
 ``read_text`` (the floor), our ingest, a full ``dbt build``, a one-snapshot
 refresh on a small and on a large history, and the pandas + sqlite peer.
 Every timed phase runs in its own child process, so each is measured with a
-cold interpreter like a real run, and its peak RSS (dbt, a grandchild,
-included) comes from ``getrusage``. Absolute times on a shared 2-core machine
+cold interpreter like a real run (dbt in-process, as the dbt step runs it),
+and its peak RSS comes from ``getrusage``. Absolute times on a shared 2-core machine
 are noisy: the ratios are the figures to compare.
 """
 
@@ -42,7 +42,7 @@ SMOKE_SNAPSHOTS = 3
 # --smoke's dbt builds make marts.papers and the models it reads only (an incremental model, so the one-snapshot
 # refresh runs its incremental branch): dbt's data and unit tests check data, which a smoke run does not measure,
 # and the topic and term models cost about 6 of a smoke run's 26 CPU s while proving nothing more about the
-# harness; each dbt phase is still a whole `dbt build` process (start, parse, build, run_results.json).
+# harness; each dbt phase is still a whole process (start, imports, parse, build, run_results.json).
 SMOKE_DBT_ARGS = ("--select", "+papers", "--exclude", "resource_type:test", "resource_type:unit_test")
 END, SEED, SMALL_HISTORY = date(2026, 11, 20), 2026, 10
 TARGETS = {"ingest_mb_s": 50.0, "ingest_over_floor": 5.0, "full_refresh_s": 60.0, "rss_mb": 2048.0, "incremental": 1.5}
@@ -113,21 +113,20 @@ def phase_stages(landing: str, warehouse: str, chunk_files: int = 200) -> dict:
 
 
 def phase_dbt(warehouse: str, work: str, extra: list[str] | None = None) -> dict:
-    work_dir = Path(work)
-    cmd = [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
-           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(work_dir / "target"),
-           "--log-path", str(work_dir / "logs"), *(extra or [])]
-    env = {**os.environ, "PAPERTRENDS_WAREHOUSE": warehouse, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DO_NOT_TRACK": "1"}
-    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    seconds, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
-    results_path = work_dir / "target" / "run_results.json"
-    nodes = json.loads(results_path.read_text())["results"] if results_path.exists() else []
+    """``dbt build`` as the dbt step runs it: dbt-core in this process (``pipeline.dbt_runner``), parsed from
+    the saved parse of the world's target dir (or ``make setup``'s), run_results.json written."""
+    from pipeline.dbt_fingerprint import project_fingerprint
+    from pipeline.dbt_runner import failures, invoke, parsed_manifest
+
+    target = Path(work) / "target"
+    os.environ["PAPERTRENDS_WAREHOUSE"] = warehouse
+    started, cpu = time.perf_counter(), time.process_time()
+    manifest = parsed_manifest(target, Path(warehouse).stem, project_fingerprint())
+    result = invoke(["build", *(extra or [])], target, manifest=manifest)
+    seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    nodes = json.loads((target / "run_results.json").read_text())["results"] if result.result is not None else []
     timings = sorted(((n["unique_id"], n["execution_time"], n["status"]) for n in nodes), key=lambda t: -t[1])
-    failed = [uid for uid, _, status in timings if status in ("error", "fail", "runtime error")]
-    error = None if proc.returncode == 0 else f"dbt build exited {proc.returncode}: {failed or proc.stdout[-2000:]}"
-    cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return {"seconds": seconds, "cpu_s": cpu_s, "nodes": timings, "error": error}
+    return {"seconds": seconds, "cpu_s": cpu_s, "nodes": timings, "error": None if result.success else failures(result)}
 
 
 def phase_peer(landing: str, db: str) -> dict:
